@@ -1,0 +1,40 @@
+/** One measured figure of a benchmark, with the ceiling or peer figure it is judged against. */
+export interface BenchRow {
+  /** What was measured, e.g. `fsdd sample: C=4096 M=128 B=8`. */
+  name: string;
+  /** The measured figure. */
+  figure: number;
+  /** Its unit, e.g. `ms/row-step`, `MB/s`, `GFLOP/s`. */
+  unit: string;
+  /** The ceiling or peer figure measured in the same run, in the same unit (or a fixed target). */
+  ceiling?: number;
+  /** What the ceiling is, e.g. `sequential read`, `ORT MatMul`, `target`. */
+  ceilingName?: string;
+  /** Whether a larger figure is better. Decides how the ratio reads. */
+  better: 'higher' | 'lower';
+  /** The goal, in words, e.g. `>= 70% of ceiling`. */
+  goal?: string;
+  /** Whether the goal is met, when there is one. */
+  met?: boolean;
+}
+
+/** A benchmark module's default export. */
+export type Bench = () => Promise<BenchRow[]>;
+
+/** Peak resident memory of this process so far, in MiB. */
+export function peakRssMiB(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+/** Runs `fn` `repeats` times after `warmup` runs and returns the median duration in milliseconds. */
+export async function medianMs(fn: () => unknown, repeats = 5, warmup = 1): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    await fn();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
