@@ -1,1 +1,7 @@
-export {};
+export type { Device } from './device.js';
+export { CUDA_HELP, DEVICES, executionProviders, parseDevice } from './device.js';
+export { DeviceError, RuntimeError } from './errors.js';
+export type { HostTensor, HostTensorType } from './host-tensor.js';
+export { checkHostTensor, describeTensors } from './host-tensor.js';
+export type { SessionOptions } from './session.js';
+export { cudaProviderInstalled, ModelSession } from './session.js';

@@ -1,0 +1,133 @@
+// The only module of the project that imports onnxruntime-node (see STYLE.md): everything else
+// works on HostTensor and ModelSession.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import ort from 'onnxruntime-node';
+import { CUDA_HELP, type Device, executionProviders, parseDevice } from './device.js';
+import { DeviceError, RuntimeError } from './errors.js';
+import { checkHostTensor, describeTensors, type HostTensor, type HostTensorType } from './host-tensor.js';
+
+/** How to create a {@link ModelSession}. */
+export interface SessionOptions {
+  /** Where to run: `'cpu'` (default) or `'cuda'` (needs the CUDA provider, see docs/cuda.md). */
+  device?: Device;
+  /** Threads for one operator (onnxruntime's intra-op pool). Default: onnxruntime's choice (all cores). */
+  threads?: number;
+}
+
+/** The folder holding onnxruntime-node's native binding and the optional provider libraries. */
+function bindingFolder(): string {
+  const entry = createRequire(import.meta.url).resolve('onnxruntime-node');
+  return join(dirname(entry), '..', 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+/** Whether onnxruntime-node's CUDA execution provider library is installed next to its binding. */
+export function cudaProviderInstalled(): boolean {
+  return existsSync(join(bindingFolder(), 'libonnxruntime_providers_cuda.so'));
+}
+
+function toOrt(name: string, tensor: HostTensor): ort.Tensor {
+  checkHostTensor(name, tensor);
+  return new ort.Tensor(tensor.type, tensor.data, tensor.dims);
+}
+
+function fromOrt(tensor: ort.Tensor): HostTensor {
+  return {
+    type: tensor.type as HostTensorType,
+    dims: [...tensor.dims],
+    data: tensor.data as HostTensor['data'],
+  };
+}
+
+/** An ONNX model loaded into onnxruntime on one device. */
+export class ModelSession {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    /** The device the session runs on. */
+    readonly device: Device,
+  ) {}
+
+  /** The model's input names, in graph order. */
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  /** The model's output names, in graph order. */
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  /**
+   * Loads a model from ONNX bytes or a `.onnx` path.
+   * @throws DeviceError when the device is unknown or its libraries are missing.
+   * @throws RuntimeError when onnxruntime rejects the model.
+   */
+  static async create(model: Uint8Array | string, options: SessionOptions = {}): Promise<ModelSession> {
+    const device = parseDevice(options.device ?? 'cpu');
+    if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
+      throw new RangeError(`threads: expected a positive integer, got ${options.threads}`);
+    }
+    if (typeof model === 'string' && !existsSync(model)) {
+      throw new RuntimeError(`model: expected an existing .onnx file, got '${model}' (not found)`);
+    }
+    if (device === 'cuda' && !cudaProviderInstalled()) {
+      throw new DeviceError(
+        `device 'cuda': expected onnxruntime-node's CUDA provider (libonnxruntime_providers_cuda.so in ${bindingFolder()}), got none; ${CUDA_HELP}`,
+      );
+    }
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      executionProviders: executionProviders(device),
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      interOpNumThreads: 1,
+      ...(options.threads === undefined ? {} : { intraOpNumThreads: options.threads }),
+    };
+    try {
+      const session =
+        typeof model === 'string'
+          ? await ort.InferenceSession.create(model, sessionOptions)
+          : await ort.InferenceSession.create(model, sessionOptions);
+      return new ModelSession(session, device);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (device === 'cuda')
+        throw new DeviceError(`device 'cuda': onnxruntime could not start it (${reason}); ${CUDA_HELP}`);
+      throw new RuntimeError(`onnxruntime could not load the model: ${reason}`);
+    }
+  }
+
+  /**
+   * Runs the model. `feeds` maps input names to tensors; returns the requested outputs (all by default).
+   * @throws RuntimeError naming the inputs, their types and shapes when onnxruntime fails.
+   */
+  async run(
+    feeds: Record<string, HostTensor>,
+    outputs?: readonly string[],
+  ): Promise<Record<string, HostTensor>> {
+    const missing = this.session.inputNames.filter((name) => !(name in feeds));
+    const unknown = Object.keys(feeds).filter((name) => !this.session.inputNames.includes(name));
+    if (missing.length > 0 || unknown.length > 0) {
+      throw new RuntimeError(
+        `inputs: expected ${this.session.inputNames.join(', ')}, got ${Object.keys(feeds).join(', ') || 'none'}`,
+      );
+    }
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = toOrt(name, tensor);
+    let results: ort.InferenceSession.ReturnType;
+    try {
+      results = outputs ? await this.session.run(ortFeeds, [...outputs]) : await this.session.run(ortFeeds);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new RuntimeError(`model run failed with inputs ${describeTensors(feeds)}: ${reason}`);
+    }
+    const out: Record<string, HostTensor> = {};
+    for (const [name, tensor] of Object.entries(results)) out[name] = fromOrt(tensor);
+    return out;
+  }
+
+  /** Frees the native session. The object must not be used afterwards. */
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

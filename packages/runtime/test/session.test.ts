@@ -1,0 +1,54 @@
+import {
+  checkHostTensor,
+  cudaProviderInstalled,
+  DeviceError,
+  describeTensors,
+  ModelSession,
+  parseDevice,
+  RuntimeError,
+} from '@tokenset/runtime';
+import { describe, expect, it } from 'vitest';
+
+describe('parseDevice', () => {
+  it('accepts the known devices and lists them for an unknown one', () => {
+    expect(parseDevice('cpu')).toBe('cpu');
+    expect(parseDevice('cuda')).toBe('cuda');
+    expect(() => parseDevice('tpu')).toThrow(RangeError);
+    expect(() => parseDevice('tpu')).toThrow("device: expected one of 'cpu', 'cuda', got 'tpu'");
+  });
+});
+
+describe('checkHostTensor', () => {
+  it('rejects data of the wrong kind and sizes that do not match the dims', () => {
+    expect(() => checkHostTensor('x', { type: 'int64', dims: [2], data: new Int32Array(2) })).toThrow(
+      'x.data: expected BigInt64Array for type int64, got Int32Array',
+    );
+    expect(() => checkHostTensor('x', { type: 'float32', dims: [2, 3], data: new Float32Array(5) })).toThrow(
+      'x: expected 5 elements for dims [2, 3], got 6',
+    );
+    expect(describeTensors({ x: { type: 'int64', dims: [2, 4096], data: new BigInt64Array(8192) } })).toBe(
+      'x: int64[2,4096]',
+    );
+  });
+});
+
+describe('ModelSession.create', () => {
+  it('says how to install CUDA when its provider is absent', async () => {
+    if (cudaProviderInstalled()) return; // only meaningful where the CUDA libraries are absent (CI, this repo's machines)
+    const error = await ModelSession.create(new Uint8Array(8), { device: 'cuda' }).catch((e) => e);
+    expect(error).toBeInstanceOf(DeviceError);
+    expect(error.message).toMatch(/libonnxruntime_providers_cuda\.so/);
+    expect(error.message).toMatch(/ONNXRUNTIME_NODE_INSTALL=cuda12/);
+    expect(error.message).toMatch(/docs\/cuda\.md/);
+  });
+
+  it('rejects bad thread counts, missing files and bytes that are not a model', async () => {
+    await expect(ModelSession.create(new Uint8Array(8), { threads: 0 })).rejects.toThrow(
+      'threads: expected a positive integer, got 0',
+    );
+    await expect(ModelSession.create('/nonexistent/model.onnx')).rejects.toThrow(RuntimeError);
+    await expect(ModelSession.create(new Uint8Array([1, 2, 3, 4]))).rejects.toThrow(
+      /onnxruntime could not load the model/,
+    );
+  });
+});
