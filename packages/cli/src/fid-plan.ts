@@ -1,0 +1,100 @@
+/**
+ * The sampling plan of the FID protocol: which image is which, independent of how the work is split.
+ *
+ * Image `i` (0 ≤ i < classes·perClass) has class `floor(i / perClass)` and seed `seed + i`, so an
+ * image is a function of its index and the settings only. Images are generated in batches on a fixed
+ * grid (batch `b` holds images `b·batchSize …`), and a shard is a contiguous range of whole batches:
+ * every image is generated in the same batch whether the run is split into shards or not, which keeps
+ * sharded runs bit-identical to one unsharded run (the model's numerics and the reference sampler's
+ * whole-batch fallback can depend on the batch's composition).
+ */
+
+import { UsageError } from './errors.js';
+
+/** The settings that decide which images a plan produces. */
+export interface FidPlan {
+  /** Number of classes sampled (the first `classes` labels: 0 … classes-1). Default 1000. */
+  classes: number;
+  /** Images per class. Default 50 (the 50,000-image protocol). */
+  perClass: number;
+  /** Base seed: image `i` uses seed `seed + i`. */
+  seed: number;
+  /** Images per batch on the fixed grid. */
+  batchSize: number;
+}
+
+/** One shard of a run: `index` of `count` (0-based, like a Slurm array or Kubernetes indexed job). */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** Number of images in the plan. */
+export function imageCount(plan: FidPlan): number {
+  return plan.classes * plan.perClass;
+}
+
+/** Number of batches on the plan's grid. */
+export function batchCount(plan: FidPlan): number {
+  return Math.ceil(imageCount(plan) / plan.batchSize);
+}
+
+/** Class label of image `index`. */
+export function imageLabel(plan: FidPlan, index: number): number {
+  return Math.floor(index / plan.perClass);
+}
+
+/** Seed of image `index`. */
+export function imageSeed(plan: FidPlan, index: number): number {
+  return plan.seed + index;
+}
+
+/** The image indices of batch `batch`: `[start, end)`. */
+export function batchRange(plan: FidPlan, batch: number): [number, number] {
+  const start = batch * plan.batchSize;
+  return [start, Math.min(start + plan.batchSize, imageCount(plan))];
+}
+
+/** The batches of shard `shard`: `[first, end)`, contiguous and balanced to within one batch. */
+export function shardBatches(plan: FidPlan, shard: Shard): [number, number] {
+  const n = batchCount(plan);
+  return [Math.floor((shard.index * n) / shard.count), Math.floor(((shard.index + 1) * n) / shard.count)];
+}
+
+/** File name of image `index` (zero-padded so that a plain listing is in index order). */
+export function imageFileName(plan: FidPlan, index: number): string {
+  const digits = Math.max(6, String(imageCount(plan) - 1).length);
+  return `${String(index).padStart(digits, '0')}.png`;
+}
+
+/** File name of the features of batch `batch`, inside the run's `features/` folder. */
+export function featureFileName(plan: FidPlan, batch: number): string {
+  const digits = Math.max(5, String(batchCount(plan) - 1).length);
+  return `batch-${String(batch).padStart(digits, '0')}.npz`;
+}
+
+/** Parses `--shard i/n` (0 ≤ i < n). */
+export function parseShard(text: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!match) throw new UsageError(`--shard: expected i/n such as 0/4, got ${JSON.stringify(text)}`);
+  const index = Number(match[1]);
+  const count = Number(match[2]);
+  if (count < 1 || index >= count) {
+    throw new UsageError(`--shard: expected 0 <= i < n, got ${index}/${count}`);
+  }
+  return { index, count };
+}
+
+/** Checks a plan's numbers; throws a UsageError naming the flag. */
+export function validatePlan(plan: FidPlan): FidPlan {
+  const check = (name: string, value: number, min: number) => {
+    if (!Number.isSafeInteger(value) || value < min) {
+      throw new UsageError(`${name}: expected an integer >= ${min}, got ${value}`);
+    }
+  };
+  check('--classes', plan.classes, 1);
+  check('--per-class', plan.perClass, 1);
+  check('--seed', plan.seed, 0);
+  check('--batch-size', plan.batchSize, 1);
+  return plan;
+}
