@@ -1,1 +1,16 @@
-export {};
+export type { GeluApproximation } from './activations.js';
+export { gelu, silu, softmax } from './activations.js';
+export type { AttentionImplementation, AttentionOptions } from './attention.js';
+export { ATTENTION_IMPLEMENTATIONS, multiHeadAttention } from './attention.js';
+export type { Attribute, TensorValue } from './attribute.js';
+export { float, floats, int, ints, str, tensor } from './attribute.js';
+export type { Dim, ElementType, TensorData } from './element-type.js';
+export { ELEMENT_TYPES } from './element-type.js';
+export { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } from './float16.js';
+export type { GraphOptions, NodeOptions, SaveOptions, ToBytesOptions, Value } from './graph.js';
+export { Graph, irVersionForOpset, PROTOBUF_LIMIT } from './graph.js';
+export type { LayerNormOptions } from './layer-norm.js';
+export { layerNorm } from './layer-norm.js';
+export type { LinearOptions, Parameter } from './linear.js';
+export { linear, transpose2d } from './linear.js';
+export type { EncodedModel } from './model-proto.js';
