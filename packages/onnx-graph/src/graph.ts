@@ -68,6 +68,8 @@ export interface SaveOptions {
   location?: string;
   /** With external data: tensors of at least this many bytes go to the side file. Default 1024. */
   externalDataThreshold?: number;
+  /** Called after each write with the bytes written so far and the total (side file included). */
+  onProgress?: (written: number, total: number) => void;
 }
 
 /** Protobuf cannot parse messages of 2 GiB or more. */
@@ -122,6 +124,7 @@ export class Graph {
   private readonly initializers: InitializerRecord[] = [];
   private readonly nodes: NodeRecord[] = [];
   private readonly domains = new Set<string>();
+  private readonly metadataProps = new Map<string, string>();
   private counter = 0;
 
   constructor(options: GraphOptions = {}) {
@@ -260,6 +263,18 @@ export class Graph {
     return values;
   }
 
+  /**
+   * Sets a `metadata_props` entry of the model (e.g. the configuration a loader needs back);
+   * {@link readModelMetadata} reads them from model bytes.
+   */
+  metadata(key: string, value: string): void {
+    if (typeof key !== 'string' || key === '')
+      throw new TypeError(`metadata key: expected a non-empty string, got ${JSON.stringify(key)}`);
+    if (typeof value !== 'string')
+      throw new TypeError(`metadata '${key}': expected a string, got ${typeof value}`);
+    this.metadataProps.set(key, value);
+  }
+
   /** The model to be written: counts of nodes, initializers and their total bytes (for progress reports). */
   summary(): { nodes: number; initializers: number; initializerBytes: number } {
     let bytes = 0;
@@ -287,6 +302,7 @@ export class Graph {
       outputs: this.outputs,
       initializers: this.initializers,
       nodes: this.nodes,
+      metadata: [...this.metadataProps],
     };
   }
 
@@ -345,14 +361,24 @@ export class Graph {
     if (useExternal) {
       encoded = this.encode({ location, threshold: options.externalDataThreshold });
       externalPath = path.slice(0, path.length - basename(path).length) + location;
-      await writePieces(externalPath, encoded.externalPieces);
     }
-    await writePieces(path, encoded.pieces);
+    const total = encoded.length + encoded.externalLength;
+    let done = 0;
+    const progress = (n: number) => {
+      done += n;
+      options.onProgress?.(done, total);
+    };
+    if (externalPath !== undefined) await writePieces(externalPath, encoded.externalPieces, progress);
+    await writePieces(path, encoded.pieces, progress);
     return externalPath === undefined ? { model: path } : { model: path, externalData: externalPath };
   }
 }
 
-async function writePieces(path: string, pieces: readonly Uint8Array[]): Promise<void> {
+async function writePieces(
+  path: string,
+  pieces: readonly Uint8Array[],
+  progress: (bytes: number) => void,
+): Promise<void> {
   const file = await open(path, 'w');
   try {
     // Small pieces are batched so that a model of thousands of nodes is not thousands of writes.
@@ -360,6 +386,7 @@ async function writePieces(path: string, pieces: readonly Uint8Array[]): Promise
     let batchBytes = 0;
     const flush = async () => {
       if (batch.length > 0) await file.writev(batch);
+      progress(batchBytes);
       batch = [];
       batchBytes = 0;
     };

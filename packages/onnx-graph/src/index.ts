@@ -13,4 +13,5 @@ export type { LayerNormOptions } from './layer-norm.js';
 export { layerNorm } from './layer-norm.js';
 export type { LinearOptions, Parameter } from './linear.js';
 export { linear, transpose2d } from './linear.js';
+export { OnnxFormatError, readModelMetadata } from './model-metadata.js';
 export type { EncodedModel } from './model-proto.js';

@@ -14,6 +14,11 @@ export interface LinearOptions {
   name?: string;
   /** Precision of the stored weights and of the computation; `x` must already have it. Default float32. */
   dtype?: 'float32' | 'float16';
+  /**
+   * Store the transposed weight in `weight.data`'s own buffer (overwriting it) instead of a copy:
+   * for exporters that own their state dict and must not hold the weights twice. Default false.
+   */
+  inPlace?: boolean;
 }
 
 /** Transposes a row-major `[rows, cols]` matrix. */
@@ -57,7 +62,11 @@ export function linear(
       throw new RangeError(`linear bias: expected ${out} values, got ${bias.data.length}`);
   }
   const half = o.dtype === 'float16';
-  const wt = transpose2d(weight.data, out, inFeatures);
+  let wt = transpose2d(weight.data, out, inFeatures);
+  if (o.inPlace && !half) {
+    weight.data.set(wt);
+    wt = weight.data;
+  }
   const w =
     o.name === undefined
       ? g.constant(half ? float32ToFloat16(wt) : wt, [inFeatures, out])

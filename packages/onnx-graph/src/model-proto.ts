@@ -38,6 +38,8 @@ export interface ModelRecord {
   outputs: ValueInfoRecord[];
   initializers: InitializerRecord[];
   nodes: NodeRecord[];
+  /** `metadata_props` key/value pairs, in insertion order. */
+  metadata: [string, string][];
 }
 
 /** Where and how tensor data is moved out of the model into a side file. */
@@ -173,6 +175,7 @@ export function encodeModel(model: ModelRecord, external?: ExternalDataPlan): En
   for (const [domain, version] of model.opsetImports) {
     w.message(8, new ProtoWriter().string(1, domain).varint(2, version));
   }
+  for (const [key, value] of model.metadata) w.message(14, new ProtoWriter().string(1, key).string(2, value));
   const length = w.length;
   return {
     pieces: w.finish(),

@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ElementType, float, Graph, int, ints, type TensorData, tensor } from '@tokenset/onnx-graph';
+import {
+  type ElementType,
+  float,
+  Graph,
+  int,
+  ints,
+  readModelMetadata,
+  type TensorData,
+  tensor,
+} from '@tokenset/onnx-graph';
 import { ModelSession } from '@tokenset/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -128,6 +137,29 @@ describe('Graph', () => {
     expect(statSync(`${path}.data`).size).toBe(2 * 4096 + 1200);
     const out = await run(path, { x: { type: 'float32', dims: [300], data: new Float32Array(300) } });
     expect((out.y.data as Float32Array)[299]).toBe(6);
+  });
+
+  it('writes metadata_props that readModelMetadata reads back', async () => {
+    const g = everyTypeModel();
+    g.metadata('config', '{"a":1}');
+    g.metadata('kind', 'test');
+    const bytes = g.toBytes();
+    expect([...readModelMetadata(bytes)]).toEqual([
+      ['config', '{"a":1}'],
+      ['kind', 'test'],
+    ]);
+    expect(readModelMetadata(everyTypeModel().toBytes()).size).toBe(0);
+    expect(() => readModelMetadata(bytes.subarray(0, bytes.length - 3))).toThrow(/truncated|end of the data/);
+    const out = await run(bytes, { x: f32([0, 0, 0]) });
+    expect(Array.from(out.y.data as Float32Array)).toEqual(EVERY_TYPE_SUM);
+  });
+
+  it('reports save progress up to the total size', async () => {
+    const g = everyTypeModel();
+    const seen: [number, number][] = [];
+    await g.save(join(dir, 'progress.onnx'), { onProgress: (w, t) => seen.push([w, t]) });
+    const total = g.toBytes().length;
+    expect(seen.at(-1)).toEqual([total, total]);
   });
 
   it('rejects bad input with clear errors', () => {
