@@ -25,7 +25,10 @@ function readVarint(bytes: Uint8Array, at: { pos: number }): number {
 function skip(bytes: Uint8Array, at: { pos: number }, wire: number): void {
   if (wire === 0) readVarint(bytes, at);
   else if (wire === 1) at.pos += 8;
-  else if (wire === 2) at.pos += readVarint(bytes, at);
+  else if (wire === 2) {
+    const n = readVarint(bytes, at); // read before adding: `at.pos += readVarint()` would use the old position
+    at.pos += n;
+  }
   else if (wire === 5) at.pos += 4;
   else throw new OnnxFormatError(`model bytes: expected wire type 0, 1, 2 or 5, got ${wire}`);
 }
