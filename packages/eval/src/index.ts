@@ -1,1 +1,14 @@
-export {};
+export { cholesky } from './cholesky.js';
+export { MetricError } from './errors.js';
+export type { Statistics, StatisticsOptions } from './feature-statistics.js';
+export { FeatureStatistics } from './feature-statistics.js';
+export type { FrechetDistanceParts } from './frechet-distance.js';
+export { frechetDistance, frechetDistanceParts } from './frechet-distance.js';
+export type { ImageBatchShape, ImageLayout } from './image-batch.js';
+export type { InceptionScore, InceptionScoreOptions } from './inception-score.js';
+export { inceptionScore } from './inception-score.js';
+export { MT19937, numpyPermutation } from './mt19937.js';
+export { INCEPTION_SIZE, normalizeInceptionInput, resizeBilinearTF1 } from './resize.js';
+export type { LoadedStatistics, SaveStatisticsOptions } from './statistics-file.js';
+export { loadStatistics, saveStatistics, statisticsArrays } from './statistics-file.js';
+export { symmetricEigenvalues } from './symmetric-eigen.js';

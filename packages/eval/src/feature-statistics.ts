@@ -1,0 +1,178 @@
+import { MetricError } from './errors.js';
+import { describe } from './image-batch.js';
+
+/** Mean and covariance of a feature set, the inputs of the Fréchet distance. */
+export interface Statistics {
+  /** Mean, length `dim` (float64; values of a float32 file are widened exactly). */
+  mu: Float64Array;
+  /** Covariance, row-major `dim×dim`, float64. */
+  sigma: Float64Array;
+  /** Feature dimension. */
+  dim: number;
+}
+
+/** Options of {@link FeatureStatistics.statistics}. */
+export interface StatisticsOptions {
+  /**
+   * Precision of `mu`: `'float32'` rounds the mean to float32 values, as torch-fidelity stores it
+   * (`np.mean` of float32 features); `'float64'` (default) keeps the float64 mean.
+   */
+  mu?: 'float32' | 'float64';
+}
+
+const ROW_BLOCK = 64;
+
+/**
+ * Streaming, mergeable first and second moments of feature vectors, accumulated in float64:
+ * the count, the sum and the sum of outer products `Σ x·xᵀ`. Shards computed separately (other
+ * processes, other machines) combine with {@link FeatureStatistics.merge} by adding these sums, so
+ * the result does not depend on how the features were split beyond float64 rounding of the sums.
+ */
+export class FeatureStatistics {
+  /** Feature dimension. */
+  readonly dim: number;
+  /** Number of feature vectors added. */
+  count = 0;
+  /** `Σ x`, length `dim`. */
+  readonly sum: Float64Array;
+  /** `Σ x·xᵀ`, row-major `dim×dim`; only the lower triangle (`j ≤ i`) is maintained. */
+  readonly sumOuter: Float64Array;
+  private readonly block: Float64Array;
+
+  /** An empty accumulator for `dim`-dimensional features (2048 for InceptionV3 pool features). */
+  constructor(dim: number) {
+    if (!Number.isInteger(dim) || dim < 1)
+      throw new RangeError(`dim: expected a positive integer, got ${dim}`);
+    this.dim = dim;
+    this.sum = new Float64Array(dim);
+    this.sumOuter = new Float64Array(dim * dim);
+    this.block = new Float64Array(dim * ROW_BLOCK);
+  }
+
+  /**
+   * Adds feature vectors: `features` is row-major `[rows, dim]`.
+   * @returns this, for chaining.
+   */
+  add(features: Float32Array | Float64Array): this {
+    if (!(features instanceof Float32Array || features instanceof Float64Array)) {
+      throw new TypeError(`features: expected a Float32Array or Float64Array, got ${describe(features)}`);
+    }
+    const d = this.dim;
+    if (features.length % d !== 0) {
+      throw new MetricError(
+        `features: expected rows of ${d} values (dimension mismatch), got ${features.length} values`,
+      );
+    }
+    const rows = features.length / d;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < d; c++) {
+        const v = features[r * d + c];
+        if (!Number.isFinite(v))
+          throw new RangeError(`features: expected finite values, got ${v} at row ${r}, column ${c}`);
+        this.sum[c] += v;
+      }
+    }
+    // Transposed blocks of rows: each outer-product entry is one contiguous dot product per block.
+    const T = this.block;
+    const S = this.sumOuter;
+    for (let r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+      const m = Math.min(ROW_BLOCK, rows - r0);
+      for (let r = 0; r < m; r++) for (let c = 0; c < d; c++) T[c * m + r] = features[(r0 + r) * d + c];
+      for (let i = 0; i < d; i++) {
+        const ti = i * m;
+        const si = i * d;
+        for (let j = 0; j <= i; j++) {
+          const tj = j * m;
+          let acc = 0;
+          for (let r = 0; r < m; r++) acc += T[ti + r] * T[tj + r];
+          S[si + j] += acc;
+        }
+      }
+    }
+    this.count += rows;
+    return this;
+  }
+
+  /**
+   * Adds another accumulator's sums into this one (shards of one feature set).
+   * @returns this, for chaining.
+   */
+  merge(other: FeatureStatistics): this {
+    if (!(other instanceof FeatureStatistics)) {
+      throw new TypeError(`other: expected a FeatureStatistics, got ${describe(other)}`);
+    }
+    if (other.dim !== this.dim) {
+      throw new MetricError(
+        `other: expected ${this.dim}-dimensional statistics (dimension mismatch), got ${other.dim}`,
+      );
+    }
+    for (let i = 0; i < this.dim; i++) this.sum[i] += other.sum[i];
+    for (let i = 0; i < this.dim; i++) {
+      for (let j = 0; j <= i; j++) this.sumOuter[i * this.dim + j] += other.sumOuter[i * this.dim + j];
+    }
+    this.count += other.count;
+    return this;
+  }
+
+  /** The mean `Σx / n` (float64). */
+  mean(): Float64Array {
+    this.requireRows(1);
+    const mu = new Float64Array(this.dim);
+    for (let i = 0; i < this.dim; i++) mu[i] = this.sum[i] / this.count;
+    return mu;
+  }
+
+  /**
+   * The unbiased covariance `(Σ x·xᵀ − n·μ·μᵀ) / (n − 1)`, as `np.cov(features, rowvar=False)`,
+   * row-major `dim×dim` float64.
+   */
+  covariance(): Float64Array {
+    this.requireRows(2);
+    const d = this.dim;
+    const n = this.count;
+    const mu = this.mean();
+    const sigma = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j <= i; j++) {
+        const v = (this.sumOuter[i * d + j] - n * mu[i] * mu[j]) / (n - 1);
+        sigma[i * d + j] = v;
+        sigma[j * d + i] = v;
+      }
+    }
+    return sigma;
+  }
+
+  /** `mu` and `sigma` as torch-fidelity's `fid_features_to_statistics` returns them. */
+  statistics(options: StatisticsOptions = {}): Statistics {
+    const precision = options.mu ?? 'float64';
+    if (precision !== 'float32' && precision !== 'float64') {
+      throw new RangeError(`mu: expected one of float32, float64, got ${String(precision)}`);
+    }
+    const mu = this.mean();
+    if (precision === 'float32') for (let i = 0; i < mu.length; i++) mu[i] = Math.fround(mu[i]);
+    return { mu, sigma: this.covariance(), dim: this.dim };
+  }
+
+  /** Rebuilds an accumulator from its saved sums (see `saveStatistics`). */
+  static fromSums(count: number, sum: Float64Array, sumOuter: Float64Array): FeatureStatistics {
+    const dim = sum.length;
+    if (sumOuter.length !== dim * dim) {
+      throw new MetricError(
+        `sumOuter: expected ${dim}×${dim} = ${dim * dim} values (dimension mismatch), got ${sumOuter.length}`,
+      );
+    }
+    if (!Number.isInteger(count) || count < 0)
+      throw new RangeError(`count: expected a non-negative integer, got ${count}`);
+    const stats = new FeatureStatistics(dim);
+    stats.sum.set(sum);
+    stats.sumOuter.set(sumOuter);
+    stats.count = count;
+    return stats;
+  }
+
+  private requireRows(min: number): void {
+    if (this.count < min) {
+      throw new MetricError(`statistics: expected at least ${min} feature vector(s), got ${this.count}`);
+    }
+  }
+}

@@ -1,0 +1,184 @@
+import { cholesky } from './cholesky.js';
+import { rowDotProducts } from './dense-kernels.js';
+import { MetricError } from './errors.js';
+import type { Statistics } from './feature-statistics.js';
+import { describe } from './image-batch.js';
+import { symmetricEigenvalues } from './symmetric-eigen.js';
+
+/** The parts of a Fréchet distance. */
+export interface FrechetDistanceParts {
+  /** The distance `|μa − μb|² + tr σa + tr σb − 2·tr √(σa·σb)`. */
+  distance: number;
+  /** `|μa − μb|²`. */
+  meanTerm: number;
+  /** `tr √(σa·σb)` = Σ √λ over the eigenvalues λ of σa·σb (negative round-off eigenvalues count 0). */
+  traceSqrt: number;
+  /** Which matrix was factored: `'a'` or `'b'` (Cholesky), or `'eigen'` (both singular). */
+  factored: 'a' | 'b' | 'eigen';
+}
+
+type StatisticsLike = Pick<Statistics, 'mu' | 'sigma'>;
+
+/**
+ * The Fréchet distance between two Gaussians given by `mu`/`sigma` (FID when they are InceptionV3
+ * pool statistics), in float64 with real arithmetic only.
+ *
+ * torch-fidelity (`fid_statistics_to_metric`) sums `Re √λ` over the eigenvalues of the
+ * non-symmetric `σa·σb`. The same eigenvalues are those of the symmetric `Lᵀ·σb·L` with
+ * `σa = L·Lᵀ` (Cholesky), which we reduce to tridiagonal form and solve by implicit QL; negative
+ * round-off eigenvalues contribute 0, exactly as the real part of a complex square root does. If
+ * `σa` is not positive definite the roles swap; if neither is, `√σa` comes from an eigenvalue
+ * decomposition of `σa` (slower).
+ */
+export function frechetDistance(a: StatisticsLike, b: StatisticsLike): number {
+  return frechetDistanceParts(a, b).distance;
+}
+
+/** {@link frechetDistance} with its terms, for reports and debugging. */
+export function frechetDistanceParts(a: StatisticsLike, b: StatisticsLike): FrechetDistanceParts {
+  const d = checkStatistics(a, 'a');
+  const db = checkStatistics(b, 'b');
+  if (d !== db) {
+    throw new MetricError(`b: expected ${d}-dimensional statistics like a (dimension mismatch), got ${db}`);
+  }
+  let meanTerm = 0;
+  for (let i = 0; i < d; i++) meanTerm += (a.mu[i] - b.mu[i]) ** 2;
+  let traceA = 0;
+  let traceB = 0;
+  for (let i = 0; i < d; i++) {
+    traceA += a.sigma[i * d + i];
+    traceB += b.sigma[i * d + i];
+  }
+  const sa = Float64Array.from(a.sigma);
+  const sb = Float64Array.from(b.sigma);
+  let factored: FrechetDistanceParts['factored'] = 'a';
+  let eigenvalues: Float64Array;
+  const La = cholesky(sa, d);
+  if (La) {
+    eigenvalues = symmetricEigenvalues(congruence(La, sb, d), d);
+  } else {
+    const Lb = cholesky(sb, d);
+    if (Lb) {
+      factored = 'b';
+      eigenvalues = symmetricEigenvalues(congruence(Lb, sa, d), d);
+    } else {
+      factored = 'eigen';
+      eigenvalues = symmetricEigenvalues(congruence(symmetricSqrt(sa, d), sb, d), d);
+    }
+  }
+  let traceSqrt = 0;
+  for (const lambda of eigenvalues) if (lambda > 0) traceSqrt += Math.sqrt(lambda);
+  return { distance: meanTerm + traceA + traceB - 2 * traceSqrt, meanTerm, traceSqrt, factored };
+}
+
+/**
+ * `Lᵀ·S·L` for a factor `L` (row-major, zeros above the diagonal when triangular) and a symmetric
+ * `S`: first `W = Lᵀ·S`, whose row `j` is `(Lᵀ)_j · S_i` over the rows `S_i` of `S` (= its
+ * columns), then `M = Lᵀ·Wᵀ` (as `Wᵀ = S·L`), `M[i][j] = (Lᵀ)_i · W_j`, lower triangle only.
+ * Every entry is a dot product of two contiguous rows.
+ */
+function congruence(L: Float64Array, S: Float64Array, n: number): Float64Array {
+  const Lt = transpose(L, n);
+  // For lower-triangular L, row j of Lᵀ is zero before column j.
+  const start = isLowerTriangular(L, n) ? (j: number) => j : () => 0;
+  const W = new Float64Array(n * n);
+  rowDotProducts(Lt, S, W, n, { lowerOnly: false, startA: start });
+  const M = new Float64Array(n * n);
+  rowDotProducts(Lt, W, M, n, { lowerOnly: true, startA: start });
+  return M;
+}
+
+function transpose(A: Float64Array, n: number): Float64Array {
+  const T = new Float64Array(n * n);
+  const B = 32;
+  for (let i0 = 0; i0 < n; i0 += B) {
+    for (let j0 = 0; j0 < n; j0 += B) {
+      const iEnd = Math.min(i0 + B, n);
+      const jEnd = Math.min(j0 + B, n);
+      for (let i = i0; i < iEnd; i++) for (let j = j0; j < jEnd; j++) T[j * n + i] = A[i * n + j];
+    }
+  }
+  return T;
+}
+
+function isLowerTriangular(L: Float64Array, n: number): boolean {
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (L[i * n + j] !== 0) return false;
+  return true;
+}
+
+/**
+ * Symmetric square root `V·diag(√max(λ, 0))·Vᵀ` of a symmetric positive semi-definite matrix,
+ * by cyclic Jacobi rotations (only used when neither covariance is positive definite).
+ */
+function symmetricSqrt(S: Float64Array, n: number): Float64Array {
+  const A = Float64Array.from(S);
+  const V = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) V[i * n + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    let diag = 0;
+    for (let i = 0; i < n; i++) {
+      diag += A[i * n + i] ** 2;
+      for (let j = 0; j < i; j++) off += A[i * n + j] ** 2;
+    }
+    if (off <= 1e-30 * diag || off === 0) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = A[p * n + q];
+        if (apq === 0) continue;
+        const theta = (A[q * n + q] - A[p * n + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = A[k * n + p];
+          const akq = A[k * n + q];
+          A[k * n + p] = c * akp - s * akq;
+          A[k * n + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = A[p * n + k];
+          const aqk = A[q * n + k];
+          A[p * n + k] = c * apk - s * aqk;
+          A[q * n + k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const vkp = V[k * n + p];
+          const vkq = V[k * n + q];
+          V[k * n + p] = c * vkp - s * vkq;
+          V[k * n + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  const R = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) {
+    const w = Math.sqrt(Math.max(A[k * n + k], 0));
+    if (w === 0) continue;
+    for (let i = 0; i < n; i++) {
+      const vik = V[i * n + k] * w;
+      for (let j = 0; j <= i; j++) R[i * n + j] += vik * V[j * n + k];
+    }
+  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) R[j * n + i] = R[i * n + j];
+  return R;
+}
+
+function checkStatistics(s: StatisticsLike, name: string): number {
+  if (typeof s !== 'object' || s === null)
+    throw new TypeError(`${name}: expected { mu, sigma }, got ${describe(s)}`);
+  const { mu, sigma } = s as { mu: unknown; sigma: unknown };
+  if (!(mu instanceof Float64Array || mu instanceof Float32Array)) {
+    throw new TypeError(`${name}.mu: expected a Float64Array or Float32Array, got ${describe(mu)}`);
+  }
+  if (!(sigma instanceof Float64Array || sigma instanceof Float32Array)) {
+    throw new TypeError(`${name}.sigma: expected a Float64Array or Float32Array, got ${describe(sigma)}`);
+  }
+  const d = mu.length;
+  if (sigma.length !== d * d) {
+    throw new MetricError(
+      `${name}.sigma: expected ${d}×${d} = ${d * d} values to match mu (dimension mismatch), got ${sigma.length}`,
+    );
+  }
+  return d;
+}
