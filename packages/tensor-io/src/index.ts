@@ -1,3 +1,4 @@
+export { readCheckpoint } from './checkpoint.js';
 export type { Checkpoint, Float32StateDict, TensorRef } from './checkpoint-types.js';
 export type { DType, NdArray, ReadOptions, TypedArray } from './dtype.js';
 export { DTYPES } from './dtype.js';
@@ -6,3 +7,5 @@ export type { EncodeNpyOptions } from './npy.js';
 export { encodeNpy, parseNpy, readNpy, writeNpy } from './npy.js';
 export type { EncodeNpzOptions, NamedArrays } from './npz.js';
 export { encodeNpz, readNpz, writeNpz } from './npz.js';
+export { PickleGlobal, PickleObject } from './pickle.js';
+export { readFloat32StateDict } from './state-dict.js';

@@ -1,0 +1,198 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CheckpointError,
+  PickleObject,
+  readCheckpoint,
+  readFloat32StateDict,
+  readNpz,
+  type TypedArray,
+} from '@tokenset/tensor-io';
+import { describe, expect, it } from 'vitest';
+
+const dir = fileURLToPath(new URL('./fixtures/checkpoints/', import.meta.url));
+type Expected = Record<string, { dtype: string; shape: number[]; sha256: string }>;
+const expectedOf = async (name: string): Promise<Expected> =>
+  JSON.parse(await readFile(join(dir, `${name}.expected.json`), 'utf8'));
+const sha = (data: TypedArray) =>
+  createHash('sha256')
+    .update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+    .digest('hex');
+
+describe('readCheckpoint reads every tensor bit-identically to torch.load', () => {
+  it.each(['dit1d', 'tokenizer', 'edge', 'deflated', 'zip64'])('%s.pth', async (name) => {
+    const expected = await expectedOf(name);
+    const ckpt = await readCheckpoint(join(dir, `${name}.pth`));
+    try {
+      const tensors = ckpt.tensors();
+      expect([...tensors.keys()].sort()).toEqual(Object.keys(expected).sort());
+      for (const [key, tensor] of tensors) {
+        const e = expected[key];
+        expect(tensor.name).toBe(key);
+        expect([key, tensor.dtype, tensor.shape]).toEqual([key, e.dtype, e.shape]);
+        const data = await tensor.read();
+        expect([key, sha(data)]).toEqual([key, e.sha256]);
+      }
+    } finally {
+      await ckpt.close();
+    }
+  });
+
+  it('matches the .npy dumps of the tiny DiT1D checkpoint value for value', async () => {
+    const dump = await readNpz(join(dir, 'dit1d.tensors.npz'));
+    const ckpt = await readCheckpoint(new Uint8Array(await readFile(join(dir, 'dit1d.pth'))));
+    const tensors = ckpt.tensors();
+    expect(tensors.size).toBe(dump.size);
+    for (const [key, array] of dump) {
+      const t = tensors.get(key)!;
+      expect(t.shape).toEqual(array.shape);
+      expect(await t.read()).toEqual(array.data);
+    }
+    await ckpt.close();
+  });
+});
+
+describe('checkpoint structure', () => {
+  it('keeps {"model", "ema", "opt", "args"} with an argparse.Namespace as an inert record', async () => {
+    const ckpt = await readCheckpoint(join(dir, 'dit1d.pth'));
+    const root = ckpt.root as Map<string, unknown>;
+    expect([...root.keys()]).toEqual(['model', 'ema', 'opt', 'args']);
+    const args = root.get('args') as PickleObject;
+    expect(args).toBeInstanceOf(PickleObject);
+    expect(args.fullName).toBe('argparse.Namespace');
+    expect(args.state).toBeInstanceOf(Map);
+    const ema = ckpt.tensors('ema.');
+    expect(ema.has('pos_embed')).toBe(true);
+    expect([...ema.keys()].every((k) => !k.startsWith('ema.'))).toBe(true);
+    expect(ema.get('pos_embed')!.name).toBe('pos_embed');
+    const model = ckpt.tensors('model.');
+    expect([...model.keys()]).toEqual([...ema.keys()]);
+    await ckpt.close();
+  });
+
+  it('reads plain values, views, shared storages, empty and 0-d tensors', async () => {
+    const ckpt = await readCheckpoint(join(dir, 'edge.pth'));
+    const root = ckpt.root as Map<string, unknown>;
+    const misc = root.get('misc') as Map<unknown, unknown>;
+    expect(misc.get('int')).toBe(5);
+    expect(misc.get('big')).toBe(2n ** 70n);
+    expect(misc.get('neg')).toBe(-(2 ** 40));
+    expect(misc.get('float')).toBe(1.25);
+    expect(misc.get('text')).toBe('é∑');
+    expect(misc.get('bytes')).toEqual(new Uint8Array([0, 1, 255]));
+    expect(misc.get('none')).toBeNull();
+    expect(misc.get('bool')).toBe(true);
+    expect(misc.get('set')).toEqual(new Set([1, 2]));
+    expect(misc.get(7)).toBe('int key');
+    const t = ckpt.tensors();
+    expect(t.get('scalar')!.shape).toEqual([]);
+    expect(Array.from((await t.get('scalar')!.read()) as Float32Array)).toEqual([3.5]);
+    expect(await t.get('scalar_int')!.read({ int64: 'int32' })).toEqual(new Int32Array([-7]));
+    expect(t.get('empty')!.shape).toEqual([0, 3]);
+    expect((await t.get('empty')!.read()).length).toBe(0);
+    const a = (await t.get('shared.a')!.read()) as Float32Array;
+    const b = (await t.get('shared.b')!.read()) as Float32Array;
+    expect(Array.from(b)).toEqual(Array.from(a.subarray(5)));
+    const d = (await t.get('shared.d')!.read()) as Float32Array;
+    expect(d[1]).toBe(a[6]); // (4, 6) transposed: d[0][1] = base[1 * 6 + 0]
+    expect(Array.from((await t.get('views.expanded')!.read()) as Float32Array)).toEqual([
+      1.5, 1.5, 1.5, -2, -2, -2,
+    ]);
+    const half = await t.get('dtypes.float16')!.read({ widenHalf: true });
+    expect(half).toBeInstanceOf(Float32Array);
+    const ns = t.get('args.mask')!;
+    expect(ns.dtype).toBe('bool');
+    expect(Array.from((await ns.read()) as Uint8Array)).toEqual([1, 0]);
+    await ckpt.close();
+    await expect(t.get('scalar')!.read()).rejects.toThrow(/closed/);
+  });
+
+  it('readFloat32StateDict widens and skips non-float tensors', async () => {
+    const ckpt = await readCheckpoint(join(dir, 'edge.pth'));
+    const sd = await readFloat32StateDict(ckpt, 'dtypes.');
+    expect([...sd.keys()]).toEqual(['float32', 'float16', 'bfloat16', 'float64']);
+    for (const { data, shape } of sd.values()) {
+      expect(data).toBeInstanceOf(Float32Array);
+      expect(shape).toEqual([2, 3]);
+    }
+    const f64 = (await ckpt.tensors('dtypes.').get('float64')!.read()) as Float64Array;
+    expect(Array.from(sd.get('float64')!.data)).toEqual(Array.from(f64, Math.fround));
+    await expect(readFloat32StateDict(ckpt, 'nothing.')).rejects.toThrow(CheckpointError);
+    await ckpt.close();
+  });
+
+  it('reads only the storage a tensor needs (a corrupt storage fails only its own tensor)', async () => {
+    const bytes = new Uint8Array(await readFile(join(dir, 'edge.pth')));
+    const ckpt0 = await readCheckpoint(bytes);
+    const names = [...ckpt0.tensors().keys()];
+    await ckpt0.close();
+    // Corrupt the last stored member's data (found through the zip's own structure).
+    const text = Buffer.from(bytes).toString('latin1');
+    const dv = new DataView(bytes.buffer, bytes.byteOffset);
+    let start = -1;
+    for (let at = text.indexOf('PK\x03\x04'); at >= 0; at = text.indexOf('PK\x03\x04', at + 4)) {
+      const nameLength = dv.getUint16(at + 26, true);
+      if (text.slice(at + 30, at + 30 + nameLength).startsWith('edge/data/')) {
+        start = at + 30 + nameLength + dv.getUint16(at + 28, true);
+      }
+    }
+    const broken = bytes.slice();
+    broken[start] ^= 0x40;
+    const ckpt = await readCheckpoint(broken);
+    const results = await Promise.allSettled([...ckpt.tensors().values()].map((t) => t.read()));
+    const failed = results.filter((r) => r.status === 'rejected');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.length).toBeLessThan(names.length);
+    for (const f of failed) expect((f as PromiseRejectedResult).reason).toBeInstanceOf(CheckpointError);
+    await ckpt.close();
+  });
+
+  it('refuses the legacy format saying how to convert it', async () => {
+    await expect(readCheckpoint(join(dir, 'legacy.pth'))).rejects.toThrow(
+      /torch\.save\(torch\.load\(f\), f2\)/,
+    );
+  });
+
+  it('never calls globals: an os.system reduce stays an inert record', async () => {
+    // A zip checkpoint whose data.pkl is `os.system('echo pwned')` inside a dict.
+    const { ZipBuilder } = await import('../src/zip.js');
+    const { crc32 } = await import('node:zlib');
+    const pickle = Buffer.concat([
+      Buffer.from([0x80, 0x02, 0x7d, 0x28]),
+      Buffer.from([0x8c, 1]),
+      Buffer.from('x'),
+      Buffer.from('cos\nsystem\n', 'latin1'),
+      Buffer.from([0x8c, 10]),
+      Buffer.from('echo pwned'),
+      Buffer.from([0x85, 0x52, 0x75, 0x2e]),
+    ]);
+    const zb = new ZipBuilder();
+    const parts = [
+      zb.localHeader({
+        name: 'a/data.pkl',
+        method: 0,
+        crc32: crc32(pickle),
+        compressedSize: pickle.length,
+        size: pickle.length,
+      }),
+      pickle,
+    ];
+    parts.push(zb.end());
+    const ckpt = await readCheckpoint(new Uint8Array(Buffer.concat(parts)));
+    const x = (ckpt.root as Map<string, unknown>).get('x') as PickleObject;
+    expect(x).toBeInstanceOf(PickleObject);
+    expect([x.module, x.name, x.args]).toEqual(['os', 'system', ['echo pwned']]);
+    expect(ckpt.tensors().size).toBe(0);
+    await ckpt.close();
+  });
+
+  it('rejects wrong arguments and non-checkpoints', async () => {
+    await expect(readCheckpoint(5 as unknown as string)).rejects.toThrow(TypeError);
+    await expect(readCheckpoint(new Uint8Array([1, 2, 3, 4]))).rejects.toThrow(CheckpointError);
+    await expect(readCheckpoint(await readFile(join(dir, '..', 'npy', 'stored.npz')))).rejects.toThrow(
+      /data\.pkl/,
+    );
+  });
+});
