@@ -7,4 +7,10 @@ export { roundRowToSum, roundToSum, roundWorkspace } from './round-to-sum.js';
 export type { SetNoiseOptions } from './set-noise.js';
 export { setNoise } from './set-noise.js';
 export type { NumericArray, ValidateCountsOptions, ValidateTokensOptions } from './validate.js';
-export { validateCounts, validateTokens } from './validate.js';
+export {
+  assertInteger,
+  assertNumericArray,
+  describeValue,
+  validateCounts,
+  validateTokens,
+} from './validate.js';

@@ -1,0 +1,201 @@
+// Per-position categorical draws by inverse CDF, with the reference's top-p / top-k filters.
+// These kernels work on one distribution of K values at `probs[o .. o+K)`, allocate nothing and
+// return -1 when the distribution is invalid (NaN, negative, infinite or all zero): the point where
+// `torch.multinomial` raises in the reference. Callers turn -1 into an error with context.
+import { argsortDescending } from '@tokenset/set-codec';
+import { f32 } from './float32.js';
+
+/** Selection passes before a full sort is cheaper. */
+const SELECT_LIMIT = 8;
+
+/** Reusable buffers for the filtered draws (one distribution of K values). */
+export interface FilterWork {
+  /** Kept indices, in filter order then index order. */
+  kept: Int32Array;
+  /** Normalised weights of the kept indices. */
+  weights: Float64Array;
+  /** Sort order of a whole distribution. */
+  order: Int32Array;
+  /** Sort scratch. */
+  scratch: Int32Array;
+}
+
+/** Allocates {@link FilterWork} for distributions of `k` values. */
+export function filterWork(k: number): FilterWork {
+  return {
+    kept: new Int32Array(k),
+    weights: new Float64Array(k),
+    order: new Int32Array(k),
+    scratch: new Int32Array(k),
+  };
+}
+
+/**
+ * Validates a distribution and returns the index of its first maximum, or -1 if any value is NaN,
+ * negative or infinite.
+ */
+function firstMax(probs: ArrayLike<number>, o: number, K: number): number {
+  let best = -1;
+  let bestValue = -1;
+  for (let k = 0; k < K; k++) {
+    const v = probs[o + k];
+    if (!(v >= 0) || v === Number.POSITIVE_INFINITY) return -1;
+    if (v > bestValue) {
+      bestValue = v;
+      best = k;
+    }
+  }
+  return best;
+}
+
+/** The next index after (prevValue, prevIndex) in stable descending order (value desc, index asc). */
+function nextInOrder(
+  probs: ArrayLike<number>,
+  o: number,
+  K: number,
+  prevValue: number,
+  prevIndex: number,
+): number {
+  let best = -1;
+  let bestValue = -1;
+  for (let k = 0; k < K; k++) {
+    const v = probs[o + k];
+    if ((v < prevValue || (v === prevValue && k > prevIndex)) && v > bestValue) {
+      bestValue = v;
+      best = k;
+    }
+  }
+  return best;
+}
+
+/** Fills `work.kept[0..n)` with the first n indices of the stable descending order. */
+function selectTop(
+  probs: ArrayLike<number>,
+  o: number,
+  K: number,
+  first: number,
+  n: number,
+  work: FilterWork,
+): void {
+  const kept = work.kept;
+  kept[0] = first;
+  if (n > SELECT_LIMIT) {
+    argsortDescending(probs as Float32Array, o, K, work.order, work.scratch);
+    for (let j = 0; j < n; j++) kept[j] = work.order[j];
+    return;
+  }
+  for (let j = 1; j < n; j++) kept[j] = nextInOrder(probs, o, K, probs[o + kept[j - 1]], kept[j - 1]);
+}
+
+/**
+ * Top-p nucleus of one distribution (flows.py `greedy_topp_or_topk_sample`): indices in stable
+ * descending order while the float32 cumulative sum *before* them is ≤ p (the first is always kept).
+ * PyTorch's CPU cumsum accumulates in double and stores float32, as here. Returns the number kept
+ * (in `work.kept`), or -1 if the distribution is invalid.
+ */
+export function nucleus(
+  probs: ArrayLike<number>,
+  o: number,
+  K: number,
+  p32: number,
+  work: FilterWork,
+): number {
+  const first = firstMax(probs, o, K);
+  if (first < 0) return -1;
+  const kept = work.kept;
+  kept[0] = first;
+  let cum = probs[o + first];
+  let n = 1;
+  let sorted = false;
+  while (f32(cum) <= p32 && n < K) {
+    let next: number;
+    if (!sorted && n >= SELECT_LIMIT) {
+      argsortDescending(probs as Float32Array, o, K, work.order, work.scratch);
+      sorted = true;
+    }
+    if (sorted) next = work.order[n];
+    else next = nextInOrder(probs, o, K, probs[o + kept[n - 1]], kept[n - 1]);
+    kept[n++] = next;
+    cum += probs[o + next];
+  }
+  return n;
+}
+
+/** Top-k of one distribution with stable ties; returns k (in `work.kept`) or -1 if invalid. */
+export function topKIndices(
+  probs: ArrayLike<number>,
+  o: number,
+  K: number,
+  k: number,
+  work: FilterWork,
+): number {
+  const first = firstMax(probs, o, K);
+  if (first < 0) return -1;
+  selectTop(probs, o, K, first, k, work);
+  return k;
+}
+
+/**
+ * Renormalises the kept values as the reference does (float32 sum, float32 division), sorts the
+ * kept indices ascending (the order `torch.multinomial` sees after the scatter) and stores the
+ * weights. Returns false when the kept mass is zero.
+ */
+export function normaliseKept(probs: ArrayLike<number>, o: number, n: number, work: FilterWork): boolean {
+  const kept = work.kept;
+  let sum = 0;
+  for (let j = 0; j < n; j++) sum += probs[o + kept[j]];
+  const s = f32(sum);
+  if (!(s > 0) || s === Number.POSITIVE_INFINITY) return false;
+  // insertion sort by index: n is small for peaked distributions
+  for (let i = 1; i < n; i++) {
+    const v = kept[i];
+    let j = i - 1;
+    while (j >= 0 && kept[j] > v) {
+      kept[j + 1] = kept[j];
+      j--;
+    }
+    kept[j + 1] = v;
+  }
+  const w = work.weights;
+  for (let j = 0; j < n; j++) w[j] = f32(probs[o + kept[j]] / s);
+  return true;
+}
+
+/**
+ * Inverse-CDF draw over sparse weights (`work.kept[0..n)` ascending, `work.weights`) in a
+ * distribution of K values: the number of j with cdf[j] ≤ u·total (float64 sequential cdf),
+ * clamped to K-1.
+ */
+export function drawKept(n: number, K: number, u: number, work: FilterWork): number {
+  const w = work.weights;
+  let total = 0;
+  for (let j = 0; j < n; j++) total += w[j];
+  const threshold = u * total;
+  let cdf = 0;
+  for (let j = 0; j < n; j++) {
+    cdf += w[j];
+    if (cdf > threshold) return work.kept[j];
+  }
+  return K - 1;
+}
+
+/**
+ * Inverse-CDF draw from an unfiltered distribution (`torch.multinomial` convention of the project):
+ * float64 sequential cdf, index = #{j : cdf[j] ≤ u·total}, clamped to K-1. Returns -1 if invalid.
+ */
+export function drawFull(probs: ArrayLike<number>, o: number, K: number, u: number): number {
+  let total = 0;
+  for (let k = 0; k < K; k++) {
+    const v = probs[o + k];
+    if (!(v >= 0) || v === Number.POSITIVE_INFINITY) return -1;
+    total += v;
+  }
+  if (!(total > 0)) return -1;
+  const threshold = u * total;
+  let cdf = 0;
+  for (let k = 0; k < K; k++) {
+    cdf += probs[o + k];
+    if (cdf > threshold) return k;
+  }
+  return K - 1;
+}

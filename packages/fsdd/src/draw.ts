@@ -1,0 +1,204 @@
+import { assertInteger, assertNumericArray, describeValue } from '@tokenset/set-codec';
+import {
+  drawFull,
+  drawKept,
+  type FilterWork,
+  filterWork,
+  normaliseKept,
+  nucleus,
+  topKIndices,
+} from './categorical.js';
+import { checkStrategy, type DrawStrategy } from './draw-strategy.js';
+import { FsddError } from './errors.js';
+import { f32 } from './float32.js';
+import { type AdjustMode, adjustRow, adjustWork } from './greedy-adjust.js';
+import type { Uniform } from './random.js';
+
+function checkProbs(probs: unknown, numClasses: number): number {
+  if (!(probs instanceof Float32Array)) {
+    throw new TypeError(`probs: expected a Float32Array, got ${describeValue(probs)}`);
+  }
+  const K = assertInteger('numClasses', numClasses, 1);
+  if (probs.length === 0 || probs.length % K !== 0) {
+    throw new RangeError(
+      `probs: expected a positive multiple of numClasses ${K} values, got ${probs.length}`,
+    );
+  }
+  return K;
+}
+
+function invalid(probs: Float32Array, o: number, K: number): FsddError {
+  const values = Array.from(probs.subarray(o, o + K));
+  const bad = values.find((v) => !(v >= 0) || v === Number.POSITIVE_INFINITY);
+  const what = bad === undefined ? 'zero total mass' : `the value ${bad}`;
+  return new FsddError(
+    `distribution ${o / K}: expected finite non-negative probabilities with positive mass, got ${what}`,
+  );
+}
+
+function filtered(
+  probs: Float32Array,
+  K: number,
+  select: (o: number, work: FilterWork) => number,
+): Float32Array {
+  const out = new Float32Array(probs.length);
+  const work = filterWork(K);
+  for (let o = 0; o < probs.length; o += K) {
+    const n = select(o, work);
+    if (n < 0 || !normaliseKept(probs, o, n, work)) throw invalid(probs, o, K);
+    for (let j = 0; j < n; j++) out[o + work.kept[j]] = work.weights[j];
+  }
+  return out;
+}
+
+/**
+ * The top-p (nucleus) filter of flows.py `greedy_topp_or_topk_sample`, per distribution of
+ * `numClasses` values: sort descending (stable), keep values while the float32 cumulative sum before
+ * them is ≤ p (always the first), renormalise (float32), scatter back.
+ *
+ * @param probs - `Float32Array [n·K]`.
+ * @param p - in (0, 1].
+ * @param numClasses - K.
+ * @returns the filtered, renormalised `Float32Array [n·K]`.
+ * @throws FsddError for a distribution with NaN, negative, infinite values or zero mass.
+ */
+export function topP(probs: Float32Array, p: number, numClasses: number): Float32Array {
+  const K = checkProbs(probs, numClasses);
+  checkStrategy('topP', { kind: 'topP', p }, K);
+  const p32 = f32(p);
+  return filtered(probs, K, (o, work) => nucleus(probs, o, K, p32, work));
+}
+
+/**
+ * The top-k filter of flows.py `greedy_topp_or_topk_sample`: keep the k largest values of each
+ * distribution (stable ties: lower index), renormalise (float32), scatter back.
+ *
+ * @returns the filtered, renormalised `Float32Array [n·K]`.
+ */
+export function topK(probs: Float32Array, k: number, numClasses: number): Float32Array {
+  const K = checkProbs(probs, numClasses);
+  checkStrategy('topK', { kind: 'topK', k }, K);
+  return filtered(probs, K, (o, work) => topKIndices(probs, o, K, k, work));
+}
+
+/**
+ * Draws one value per distribution with the given strategy (no adjustment), one uniform each in
+ * order. Writes `out[oo + j]` for distribution j of `count` starting at `probs[po]`. Returns -1, or
+ * the first j whose distribution is invalid (nothing is drawn for it or after it).
+ */
+export function drawDistributions(
+  probs: Float32Array,
+  po: number,
+  count: number,
+  K: number,
+  strategy: DrawStrategy,
+  next: Uniform,
+  out: Int32Array,
+  oo: number,
+  work: FilterWork,
+): number {
+  if (strategy.kind === 'multinomial') {
+    for (let j = 0; j < count; j++) {
+      const idx = drawFull(probs, po + j * K, K, next());
+      if (idx < 0) return j;
+      out[oo + j] = idx;
+    }
+  } else if (strategy.kind === 'topP') {
+    const p32 = f32(strategy.p);
+    for (let j = 0; j < count; j++) {
+      const o = po + j * K;
+      const n = nucleus(probs, o, K, p32, work);
+      if (n < 0 || !normaliseKept(probs, o, n, work)) return j;
+      out[oo + j] = drawKept(n, K, next(), work);
+    }
+  } else {
+    const k = strategy.k;
+    for (let j = 0; j < count; j++) {
+      const o = po + j * K;
+      const n = topKIndices(probs, o, K, k, work);
+      if (n < 0 || !normaliseKept(probs, o, n, work)) return j;
+      out[oo + j] = drawKept(n, K, next(), work);
+    }
+  }
+  return -1;
+}
+
+/** Whether a strategy's draw is adjusted to the fixed sum at time t (flows.py `sample_prob`). */
+export function adjustsAt(strategy: DrawStrategy, t: number, adjustFrom: number): boolean {
+  return strategy.kind === 'multinomial' || f32(t) >= f32(adjustFrom);
+}
+
+/** Options of {@link drawCounts}. */
+export interface DrawCountsOptions {
+  /** How to draw (default top-p 0.8, the reference's x0 default). */
+  strategy?: DrawStrategy;
+  /** Number of rows B; each row has C = length / (B·K) entries (default 1). */
+  batch?: number;
+  /** The fixed sum M for the adjustment. */
+  setSize: number;
+  /** K, values per distribution (default M+1, the denoiser's counts 0..M; the Gaussian's is M). */
+  numClasses?: number;
+  /** The current time t: top-p/top-k draws are adjusted only when t ≥ `adjustFrom` (default 0). */
+  t?: number;
+  /** Default 0.65 (sample.py `--adjust_step`). */
+  adjustFrom?: number;
+  /** Adjustment variant (default `'reference'`). */
+  adjust?: AdjustMode;
+  /** The uniforms, one per entry, row-major over (B, C) like `torch.multinomial` (default `Math.random`). */
+  uniform?: Uniform;
+}
+
+/**
+ * One draw of counts from per-entry distributions and the greedy adjustment, as flows.py
+ * `sample_prob`: top-p / top-k draws are adjusted to the fixed sum only when t ≥ adjustFrom; a
+ * multinomial draw always is.
+ *
+ * @param probs - `Float32Array [B·C·K]`.
+ * @returns `Int32Array [B·C]`.
+ * @throws FsddError if a distribution is invalid (checked before any uniform is taken, as the reference).
+ *
+ * @example
+ * ```ts
+ * const x0 = drawCounts(probs, { batch: 2, setSize: 8, t: 0.9, strategy: { kind: 'topK', k: 2 } });
+ * ```
+ */
+export function drawCounts(probs: Float32Array, options: DrawCountsOptions): Int32Array {
+  const batch = assertInteger('batch', options.batch ?? 1, 1);
+  const M = assertInteger('setSize', options.setSize, 1);
+  assertNumericArray('probs', probs);
+  if (probs.length === 0 || probs.length % batch !== 0) {
+    throw new RangeError(`probs: expected a positive multiple of batch ${batch} values, got ${probs.length}`);
+  }
+  const strategy = options.strategy ?? { kind: 'topP', p: 0.8 };
+  const perRow = probs.length / batch;
+  const K = assertInteger('numClasses', options.numClasses ?? M + 1, 1);
+  if (perRow % K !== 0) {
+    throw new RangeError(`probs: expected B·C·K values with K = ${K}, got ${probs.length}`);
+  }
+  checkProbs(probs, K);
+  checkStrategy('strategy', strategy, K);
+  const C = perRow / K;
+  const work = filterWork(K);
+  const out = new Int32Array(batch * C);
+  // validate everything first: the reference raises before taking any uniform
+  for (let o = 0; o < probs.length; o += K) {
+    if (drawDistributions(probs, o, 1, K, strategy, () => 0, out, 0, work) >= 0) throw invalid(probs, o, K);
+  }
+  const next = options.uniform ?? Math.random;
+  drawDistributions(probs, 0, batch * C, K, strategy, next, out, 0, work);
+  if (adjustsAt(strategy, options.t ?? 0, options.adjustFrom ?? 0.65)) {
+    const aw = adjustWork(C);
+    for (let b = 0; b < batch; b++) {
+      adjustRow(
+        out,
+        b * C,
+        C,
+        { probs, offset: b * C * K, classes: K },
+        M,
+        options.adjust ?? 'reference',
+        aw,
+      );
+    }
+  }
+  return out;
+}
