@@ -1,12 +1,25 @@
 export { cholesky } from './cholesky.js';
 export { MetricError } from './errors.js';
+export type {
+  EvaluateFolderOptions,
+  EvaluateProgress,
+  FeatureExtractor,
+  FolderEvaluation,
+} from './evaluate-folder.js';
+export { evaluateFolder } from './evaluate-folder.js';
 export type { Statistics, StatisticsOptions } from './feature-statistics.js';
 export { FeatureStatistics } from './feature-statistics.js';
 export type { FrechetDistanceParts } from './frechet-distance.js';
 export { frechetDistance, frechetDistanceParts } from './frechet-distance.js';
 export type { ImageBatchShape, ImageLayout } from './image-batch.js';
+export type { RgbImage } from './image-folder.js';
+export { IMAGE_EXTENSIONS, listImageFiles, readRgbImage } from './image-folder.js';
+export type { InceptionExport, InceptionExportOptions } from './inception-graph.js';
+export { exportInceptionV3, INCEPTION_INPUT, INCEPTION_LOGITS, INCEPTION_POOL } from './inception-graph.js';
 export type { InceptionScore, InceptionScoreOptions } from './inception-score.js';
 export { inceptionScore } from './inception-score.js';
+export type { InceptionFeatures, InceptionLoadOptions } from './inception-v3.js';
+export { InceptionV3 } from './inception-v3.js';
 export { MT19937, numpyPermutation } from './mt19937.js';
 export { INCEPTION_SIZE, normalizeInceptionInput, resizeBilinearTF1 } from './resize.js';
 export type { LoadedStatistics, SaveStatisticsOptions } from './statistics-file.js';

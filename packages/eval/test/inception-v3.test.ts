@@ -1,0 +1,63 @@
+import { exportInceptionV3, InceptionV3, MetricError } from '@tokenset/eval';
+import { formulaStateDict, parseShapes } from '@tokenset/formula-weights';
+import type { Float32StateDict } from '@tokenset/tensor-io';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json, npy, relativeMaxError } from './fixture.js';
+
+// The whole network with formula weights (seed 0) runs in a few seconds on a CPU, so the parity
+// test against torch-fidelity's outputs stays in the unit suite.
+let stateDict: Float32StateDict;
+let inception: InceptionV3;
+beforeAll(async () => {
+  stateDict = formulaStateDict(parseShapes(await json('inception/shapes.json')), 0);
+  inception = await InceptionV3.load(stateDict, { batchSize: 1 });
+});
+afterAll(async () => {
+  await inception?.release();
+});
+
+describe('InceptionV3 (torch-fidelity inception-v3-compat)', () => {
+  for (const name of ['images256', 'images299', 'images64x80']) {
+    it(`matches ${name} pool features and unbiased logits within 1e-4 × max|ref|`, async () => {
+      const images = await npy(`inception/${name}`);
+      const [n, , height, width] = images.shape;
+      const out = await inception.features(images.data as Uint8Array, { n, height, width, layout: 'nchw' });
+      expect(out.n).toBe(n);
+      const pool = (await npy(`inception/${name}_pool`)).data as Float32Array;
+      const logits = (await npy(`inception/${name}_logits_unbiased`)).data as Float32Array;
+      expect(out.pool.length).toBe(pool.length);
+      expect(out.logits.length).toBe(logits.length);
+      expect(relativeMaxError(out.pool, pool)).toBeLessThan(1e-4);
+      expect(relativeMaxError(out.logits, logits)).toBeLessThan(1e-4);
+    });
+  }
+
+  it('loads its exported .onnx bytes and reads nhwc images', async () => {
+    const { model, flopsPerImage } = exportInceptionV3(stateDict);
+    expect(flopsPerImage).toBeGreaterThan(11e9); // ≈ 5.7 G multiply-adds
+    const fromOnnx = await InceptionV3.load(model);
+    try {
+      expect(fromOnnx.flopsPerImage).toBe(flopsPerImage);
+      const images = await npy('inception/images64x80');
+      const nchw = images.data as Uint8Array;
+      const nhwc = new Uint8Array(nchw.length);
+      for (let c = 0; c < 3; c++) for (let p = 0; p < 64 * 80; p++) nhwc[p * 3 + c] = nchw[c * 64 * 80 + p];
+      const out = await fromOnnx.features(nhwc, { n: 1, height: 64, width: 80 });
+      const pool = (await npy('inception/images64x80_pool')).data as Float32Array;
+      expect(relativeMaxError(out.pool, pool)).toBeLessThan(1e-4);
+    } finally {
+      await fromOnnx.release();
+    }
+  });
+
+  it('rejects float images, wrong channel counts and incomplete state dicts', async () => {
+    await expect(inception.features(new Float32Array(12) as never, { n: 1, height: 2, width: 2 })).rejects.toThrow(
+      /float images/,
+    );
+    await expect(inception.features(new Uint8Array(16), { n: 1, height: 2, width: 2 })).rejects.toThrow(MetricError);
+    const partial = new Map(stateDict);
+    partial.delete('Mixed_6b.branch7x7_2.bn.running_var');
+    expect(() => exportInceptionV3(partial)).toThrow(/expected tensor 'Mixed_6b.branch7x7_2.bn.running_var'/);
+    await expect(InceptionV3.load(42 as never)).rejects.toThrow(TypeError);
+  });
+});
