@@ -112,7 +112,7 @@ export async function evaluateFolder(
   options.onProgress?.({ status: 'metrics' });
   const result: FolderEvaluation = {
     files,
-    statistics,
+    statistics: accumulated,
     logits,
     inceptionScore: inceptionScore(logits, { splits: Math.min(options.splits ?? 10, total) }),
   };
@@ -122,7 +122,7 @@ export async function evaluateFolder(
         `reference: expected 2048-dimensional statistics (dimension mismatch), got ${reference.mu.length}`,
       );
     }
-    result.fid = frechetDistance(statistics.statistics(), reference);
+    result.fid = frechetDistance(accumulated.statistics(), reference);
   }
   return result;
 }
