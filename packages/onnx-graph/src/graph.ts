@@ -275,6 +275,11 @@ export class Graph {
     this.metadataProps.set(key, value);
   }
 
+  /** A `metadata_props` value set with {@link metadata}, or undefined. */
+  getMetadata(key: string): string | undefined {
+    return this.metadataProps.get(key);
+  }
+
   /** The model to be written: counts of nodes, initializers and their total bytes (for progress reports). */
   summary(): { nodes: number; initializers: number; initializerBytes: number } {
     let bytes = 0;

@@ -28,8 +28,7 @@ function skip(bytes: Uint8Array, at: { pos: number }, wire: number): void {
   else if (wire === 2) {
     const n = readVarint(bytes, at); // read before adding: `at.pos += readVarint()` would use the old position
     at.pos += n;
-  }
-  else if (wire === 5) at.pos += 4;
+  } else if (wire === 5) at.pos += 4;
   else throw new OnnxFormatError(`model bytes: expected wire type 0, 1, 2 or 5, got ${wire}`);
 }
 
