@@ -110,16 +110,18 @@ export async function evaluateFolder(
   }
   await flush();
   options.onProgress?.({ status: 'metrics' });
+  const accumulated = statistics as FeatureStatistics | undefined;
+  if (!accumulated) throw new MetricError(`folder: expected features of ${total} images, got none`);
   const result: FolderEvaluation = {
     files,
     statistics: accumulated,
     logits,
-    inceptionScore: inceptionScore(logits, { splits: Math.min(options.splits ?? 10, total) }),
+    inceptionScore: inceptionScore(logits, { classes, splits: Math.min(options.splits ?? 10, total) }),
   };
   if (reference) {
-    if (reference.mu.length !== 2048) {
+    if (reference.mu.length !== accumulated.dim) {
       throw new MetricError(
-        `reference: expected 2048-dimensional statistics (dimension mismatch), got ${reference.mu.length}`,
+        `reference: expected ${accumulated.dim}-dimensional statistics like the features (dimension mismatch), got ${reference.mu.length}`,
       );
     }
     result.fid = frechetDistance(accumulated.statistics(), reference);

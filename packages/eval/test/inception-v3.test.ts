@@ -51,10 +51,12 @@ describe('InceptionV3 (torch-fidelity inception-v3-compat)', () => {
   });
 
   it('rejects float images, wrong channel counts and incomplete state dicts', async () => {
-    await expect(inception.features(new Float32Array(12) as never, { n: 1, height: 2, width: 2 })).rejects.toThrow(
-      /float images/,
+    await expect(
+      inception.features(new Float32Array(12) as never, { n: 1, height: 2, width: 2 }),
+    ).rejects.toThrow(/float images/);
+    await expect(inception.features(new Uint8Array(16), { n: 1, height: 2, width: 2 })).rejects.toThrow(
+      MetricError,
     );
-    await expect(inception.features(new Uint8Array(16), { n: 1, height: 2, width: 2 })).rejects.toThrow(MetricError);
     const partial = new Map(stateDict);
     partial.delete('Mixed_6b.branch7x7_2.bn.running_var');
     expect(() => exportInceptionV3(partial)).toThrow(/expected tensor 'Mixed_6b.branch7x7_2.bn.running_var'/);
