@@ -1,5 +1,7 @@
 export { readCheckpoint } from './checkpoint.js';
 export type { Checkpoint, Float32StateDict, TensorRef } from './checkpoint-types.js';
+export type { TensorSource } from './checkpoint-writer.js';
+export { writeCheckpoint } from './checkpoint-writer.js';
 export type { DType, NdArray, ReadOptions, TypedArray } from './dtype.js';
 export { DTYPES } from './dtype.js';
 export { CheckpointError, NpyError } from './errors.js';

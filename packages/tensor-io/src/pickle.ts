@@ -111,7 +111,11 @@ export function unpickle(bytes: Uint8Array, start = 0, options: UnpickleOptions 
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let stack: unknown[] = [];
   const marks: unknown[][] = [];
-  const memo = new Map<number, unknown>();
+  // Memo indices are small and sequential in practice (torch and NumPy write 0, 1, 2, ...): an array
+  // is much faster than a Map, and indices are capped by maxMemo.
+  const memo: unknown[] = [];
+  const stored: boolean[] = [];
+  let memoCount = 0;
   let pos = start;
   let opPos = start;
 
@@ -162,12 +166,16 @@ export function unpickle(bytes: Uint8Array, start = 0, options: UnpickleOptions 
     return items;
   };
   const memoPut = (index: number) => {
-    if (!memo.has(index) && memo.size >= maxMemo) throw error(`memo exceeds ${maxMemo} entries`);
-    memo.set(index, top());
+    if (index >= maxMemo) throw error(`memo index ${index} exceeds the limit of ${maxMemo} entries`);
+    if (!stored[index]) {
+      stored[index] = true;
+      memoCount++;
+    }
+    memo[index] = top();
   };
   const memoGet = (index: number) => {
-    if (!memo.has(index)) throw error(`memo key ${index} was never stored`);
-    push(memo.get(index));
+    if (index >= maxMemo || !stored[index]) throw error(`memo key ${index} was never stored`);
+    push(memo[index]);
   };
   const decodeUtf8 = (b: Uint8Array): string => {
     try {
@@ -407,7 +415,7 @@ export function unpickle(bytes: Uint8Array, start = 0, options: UnpickleOptions 
         memoPut(u32());
         break;
       case 0x94: // MEMOIZE
-        memoPut(memo.size);
+        memoPut(memoCount);
         break;
       case 0x70: {
         // PUT (text)

@@ -70,9 +70,15 @@ export class ZipReader {
     }
     if (at < 0) throw fail('zip: expected an end of central directory record, found none (truncated file?)');
     const eocdPos = size - tailLength + at;
+    const diskEntries = tv.getUint16(at + 8, true);
     let count = tv.getUint16(at + 10, true);
     let cdSize = tv.getUint32(at + 12, true);
     let cdOffset = tv.getUint32(at + 16, true);
+    if (diskEntries !== count) {
+      throw fail(
+        `zip: expected a single-disk archive (${count} entries in all), got ${diskEntries} on this disk`,
+      );
+    }
     let cdEnd = eocdPos;
     const locatorBytes =
       at >= 20 ? tail.slice(at - 20, at) : eocdPos >= 20 ? await readAt(source, eocdPos - 20, 20) : undefined;
@@ -84,9 +90,23 @@ export class ZipReader {
       const z = new DataView((await readAt(source, z64Pos, 56)).buffer);
       if (z.getUint32(0, true) !== ZIP64_EOCD)
         throw fail(`zip: expected a zip64 end of central directory at ${z64Pos}`);
-      count = u64(z, 32, fail, 'entry count');
-      cdSize = u64(z, 40, fail, 'central directory size');
-      cdOffset = u64(z, 48, fail, 'central directory offset');
+      const count64 = u64(z, 32, fail, 'entry count');
+      const size64 = u64(z, 40, fail, 'central directory size');
+      const offset64 = u64(z, 48, fail, 'central directory offset');
+      if (u64(z, 24, fail, 'entries on this disk') !== count64) {
+        throw fail(`zip: expected a single-disk archive (${count64} entries in all)`);
+      }
+      // The 32-bit fields must be saturated or agree with the zip64 record.
+      const agree = (v32: number, max: number, v64: number, what: string) => {
+        if (v32 !== max && v32 !== v64)
+          throw fail(`zip: ${what}: the end record says ${v32}, the zip64 record ${v64}`);
+      };
+      agree(count, 0xffff, count64, 'entry count');
+      agree(cdSize, 0xffffffff, size64, 'central directory size');
+      agree(cdOffset, 0xffffffff, offset64, 'central directory offset');
+      count = count64;
+      cdSize = size64;
+      cdOffset = offset64;
       cdEnd = z64Pos;
     }
     if (cdOffset + cdSize > cdEnd) {
@@ -141,6 +161,15 @@ export class ZipReader {
       if (localHeaderOffset + 30 + compressedSize > cdOffset) {
         throw fail(
           `zip: member '${name}' (${compressedSize} bytes at ${localHeaderOffset}) extends past the member area (${cdOffset} bytes)`,
+        );
+      }
+      // Sizes are checked for every member at open, read or not: an inconsistent directory is corrupt.
+      if (method === 0 && usize !== compressedSize) {
+        throw fail(`zip: stored member '${name}' declares ${usize} bytes but stores ${compressedSize}`);
+      }
+      if (method === 8 && usize > compressedSize * MAX_DEFLATE_RATIO + 64) {
+        throw fail(
+          `zip: member '${name}' declares ${usize} bytes, more than ${compressedSize} deflated bytes can hold`,
         );
       }
       entries.set(name, { name, method, flags, crc32: crc, compressedSize, size: usize, localHeaderOffset });

@@ -9,6 +9,7 @@ import {
   readFloat32StateDict,
   readNpz,
   type TypedArray,
+  writeCheckpoint,
 } from '@tokenset/tensor-io';
 import { describe, expect, it } from 'vitest';
 
@@ -186,6 +187,33 @@ describe('checkpoint structure', () => {
     expect([x.module, x.name, x.args]).toEqual(['os', 'system', ['echo pwned']]);
     expect(ckpt.tensors().size).toBe(0);
     await ckpt.close();
+  });
+
+  it('writeCheckpoint writes a state dict that reads back (and that torch.load reads: see tools/)', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const tmp = await mkdtemp(join(tmpdir(), 'tensor-io-'));
+    try {
+      const tensors = {
+        'a.weight': { dtype: 'float32' as const, shape: [2, 3], data: new Float32Array([1, 2, 3, 4, 5, 6]) },
+        b: { dtype: 'int64' as const, shape: [], data: new BigInt64Array([2n ** 40n]) },
+        c: { dtype: 'bfloat16' as const, shape: [2], data: new Uint16Array([0x3f80, 0xc000]) },
+        d: { dtype: 'bool' as const, shape: [0, 2], data: new Uint8Array(0) },
+      };
+      await writeCheckpoint(join(tmp, 'w.pth'), tensors);
+      const ckpt = await readCheckpoint(join(tmp, 'w.pth'));
+      expect(ckpt.root).toBeInstanceOf(Map);
+      const back = ckpt.tensors();
+      expect([...back.keys()]).toEqual(Object.keys(tensors));
+      for (const [name, t] of Object.entries(tensors)) {
+        const ref = back.get(name)!;
+        expect([ref.dtype, ref.shape]).toEqual([t.dtype, t.shape]);
+        expect(await ref.read()).toEqual(t.data);
+      }
+      await ckpt.close();
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   it('rejects wrong arguments and non-checkpoints', async () => {
