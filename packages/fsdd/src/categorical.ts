@@ -39,10 +39,12 @@ function firstMax(probs: ArrayLike<number>, o: number, K: number): number {
   let bestValue = -1;
   for (let k = 0; k < K; k++) {
     const v = probs[o + k];
-    if (!(v >= 0) || v === Number.POSITIVE_INFINITY) return -1;
     if (v > bestValue) {
+      if (v < 0 || v === Number.POSITIVE_INFINITY) return -1;
       bestValue = v;
       best = k;
+    } else if (!(v >= 0)) {
+      return -1; // NaN or negative
     }
   }
   return best;

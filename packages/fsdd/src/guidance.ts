@@ -130,8 +130,10 @@ export function guideRange(
     let sum = 0;
     for (let k = 0; k < K; k++) {
       const u = uncond[u0 + k];
-      let v = f32(u + f32(scale32 * f32(cond[c0 + k] - u)));
-      if (v < 0) v = 0;
+      const raw = f32(u + f32(scale32 * f32(cond[c0 + k] - u)));
+      // clamp(min=0) without a branch (guided values are negative at random): exact for float32
+      // values, and NaN stays NaN as with torch.clamp
+      const v = (raw + Math.abs(raw)) * 0.5;
       out[o0 + k] = v;
       sum += v;
     }

@@ -1,22 +1,35 @@
 import {
   assertInteger,
+  type RoundWorkspace,
   roundRowToSum,
   roundWorkspace,
   setNoise,
   tokensFromCounts,
   validateCounts,
 } from '@tokenset/set-codec';
-import { drawKept, filterWork, normaliseKept, nucleus, topKIndices } from './categorical.js';
+import { drawKept, type FilterWork, filterWork, normaliseKept, nucleus, topKIndices } from './categorical.js';
 import type { Denoiser } from './denoiser.js';
 import { gaussianWindow, hasMass } from './discretized-gaussian.js';
 import { adjustsAt, drawDistributions } from './draw.js';
 import { checkStrategy, type DrawStrategy } from './draw-strategy.js';
 import { FsddError } from './errors.js';
 import { f32, SIGMA_EPSILON_F32, SQRT_2PI_F32, timeGrid } from './float32.js';
-import { ADJUST_MODES, type AdjustMode, adjustRow, adjustWork, type RowProbs } from './greedy-adjust.js';
+import {
+  ADJUST_MODES,
+  type AdjustMode,
+  type AdjustWork,
+  adjustRow,
+  adjustWork,
+  type RowProbs,
+} from './greedy-adjust.js';
 import { type Guidance, guidedDenoiser } from './guidance.js';
-import { type RandomOptions, rowStreams } from './random.js';
-import { parseSigmaSchedule, type SigmaSchedule, sigmaFactor } from './sigma-schedule.js';
+import { type RandomOptions, rowStreams, type Uniform } from './random.js';
+import {
+  type ParsedSigmaSchedule,
+  parseSigmaSchedule,
+  type SigmaSchedule,
+  sigmaFactor,
+} from './sigma-schedule.js';
 
 /** What to do when some row's discretised Gaussian has no mass (flows.py's `except` path). */
 export type Fallback = 'batch' | 'row';
@@ -202,6 +215,39 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
   const grid = timeGrid(N);
   const fallbackSteps: number[] = [];
   const step: SampleStep = { step: 0, steps: N, t: 0, tNext: 0, x0, counts: z, fallbackRows };
+  const core: Core = {
+    B,
+    C,
+    M,
+    K,
+    N,
+    z,
+    x0,
+    zt,
+    sig,
+    fallbackRows,
+    gauss,
+    lo,
+    hi,
+    window,
+    fwork,
+    gwork,
+    awork,
+    rwork,
+    denseProbs,
+    gaussProbs,
+    gaussDense,
+    streams,
+    x0Strategy,
+    xtStrategy,
+    xtCode,
+    xtP32,
+    xtK,
+    adjustFrom,
+    adjustMode,
+    fallback,
+    sigmaSchedule,
+  };
 
   for (let i = 0; i < N; i++) {
     options.signal?.throwIfAborted();
@@ -217,115 +263,7 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
       );
     }
 
-    // x0 prediction: draw, then (top-p/top-k only from adjustFrom on) greedy adjustment.
-    const adjustX0 = adjustsAt(x0Strategy, t, adjustFrom);
-    denseProbs.probs = probs;
-    for (let b = 0; b < B; b++) {
-      const bad = drawDistributions(probs, b * C * K, C, K, x0Strategy, streams[b], x0, b * C, fwork);
-      if (bad >= 0) {
-        const o = (b * C + bad) * K;
-        throw new FsddError(
-          `step ${i}: expected the denoiser's probabilities for row ${b}, entry ${bad} to be finite, non-negative and of positive mass, got [${Array.from(
-            probs.subarray(o, Math.min(o + K, o + 12)),
-          ).join(', ')}${K > 12 ? ', …' : ''}]`,
-        );
-      }
-      if (adjustX0) {
-        denseProbs.offset = b * C * K;
-        adjustRow(x0, b * C, C, denseProbs, M, adjustMode, awork);
-      }
-    }
-
-    // The Gaussian bridge to t': mean, σ, and which rows have no mass.
-    const factor = sigmaFactor(sigmaSchedule, i, N);
-    const oneMinusT = f32(1 - t);
-    const oneMinusTNext = f32(1 - tNext);
-    let anyDegenerate = false;
-    for (let b = 0; b < B; b++) {
-      let degenerate = 0;
-      for (let c = b * C; c < (b + 1) * C; c++) {
-        const x = x0[c];
-        const noise = f32(f32(z[c] - f32(t * x)) / oneMinusT);
-        const mean = f32(f32(tNext * x) + f32(oneMinusTNext * noise));
-        const s = f32(f32(f32(Math.abs(f32(noise - x)) / 4) * factor) + SIGMA_EPSILON_F32);
-        zt[c] = mean;
-        sig[c] = s;
-        if (degenerate === 0) {
-          // cheap certain case first: a k within 10σ has density > 0 in float32
-          const r = Math.round(mean);
-          const nearest = r < 0 ? 0 : Math.min(r, M - 1);
-          if (Math.abs(nearest - mean) > 10 * s && !hasMass(mean, s, M, SQRT_2PI_F32)) degenerate = 1;
-        }
-      }
-      fallbackRows[b] = degenerate;
-      if (degenerate) anyDegenerate = true;
-    }
-    if (anyDegenerate) {
-      fallbackSteps.push(i);
-      if (fallback === 'batch') fallbackRows.fill(1);
-    }
-
-    // The next state.
-    const adjustXt = adjustsAt(xtStrategy, t, adjustFrom);
-    for (let b = 0; b < B; b++) {
-      const row = b * C;
-      if (fallbackRows[b]) {
-        // flows.py's except path: quantize_tensor(z_t)
-        roundRowToSum(zt, row, C, M, z, row, rwork);
-        continue;
-      }
-      const next = streams[b];
-      if (xtCode === 0) {
-        for (let c = 0; c < C; c++) {
-          const total = gaussianWindow(zt[row + c], sig[row + c], M, SQRT_2PI_F32, gauss, c * M, window);
-          if (!(total > 0))
-            throw new FsddError(`step ${i}: row ${b}, entry ${c}: the discretised Gaussian lost its mass`);
-          const l = window[0];
-          const h = window[1];
-          lo[c] = l;
-          hi[c] = h;
-          // inverse CDF over the window; entries outside are exactly 0
-          let sum = 0;
-          for (let k = l; k <= h; k++) sum += gauss[c * M + k];
-          const threshold = next() * sum;
-          let cdf = 0;
-          let drawn = M - 1;
-          for (let k = l; k <= h; k++) {
-            cdf += gauss[c * M + k];
-            if (cdf > threshold) {
-              drawn = k;
-              break;
-            }
-          }
-          z[row + c] = drawn;
-        }
-        adjustRow(z, row, C, gaussProbs, M, adjustMode, awork);
-      } else {
-        gauss.fill(0);
-        for (let c = 0; c < C; c++) {
-          const total = gaussianWindow(zt[row + c], sig[row + c], M, SQRT_2PI_F32, gauss, c * M, window);
-          if (!(total > 0))
-            throw new FsddError(`step ${i}: row ${b}, entry ${c}: the discretised Gaussian lost its mass`);
-          const n =
-            xtCode === 1 ? nucleus(gauss, c * M, M, xtP32, gwork) : topKIndices(gauss, c * M, M, xtK, gwork);
-          if (n < 0 || !normaliseKept(gauss, c * M, n, gwork)) {
-            throw new FsddError(`step ${i}: row ${b}, entry ${c}: the discretised Gaussian lost its mass`);
-          }
-          z[row + c] = drawKept(n, M, next(), gwork);
-        }
-        if (adjustXt) adjustRow(z, row, C, gaussDense, M, adjustMode, awork);
-      }
-    }
-    if (anyDegenerate) {
-      for (let c = 0; c < B * C; c++) {
-        if (z[c] < 0) {
-          throw new FsddError(
-            `step ${i}: expected the fallback rounding of z_t to give counts >= 0, got ${z[c]} at row ${Math.floor(c / C)}, entry ${c % C} (the reference's model would fail on it too)`,
-          );
-        }
-      }
-    }
-
+    if (advance(core, probs, i, t, tNext)) fallbackSteps.push(i);
     if (options.onStep) {
       step.step = i;
       step.t = t;
@@ -335,4 +273,157 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
     }
   }
   return { counts: z, tokens: tokensFromCounts(z, M, B), initial, seeds, fallbackSteps };
+}
+
+/** Everything one step needs: buffers and settings, allocated once per {@link sample} call. */
+interface Core {
+  B: number;
+  C: number;
+  M: number;
+  K: number;
+  N: number;
+  z: Int32Array;
+  x0: Int32Array;
+  zt: Float32Array;
+  sig: Float32Array;
+  fallbackRows: Uint8Array;
+  gauss: Float32Array;
+  lo: Int32Array;
+  hi: Int32Array;
+  window: Int32Array;
+  fwork: FilterWork;
+  gwork: FilterWork;
+  awork: AdjustWork;
+  rwork: RoundWorkspace;
+  denseProbs: RowProbs;
+  gaussProbs: RowProbs;
+  gaussDense: RowProbs;
+  streams: Uniform[];
+  x0Strategy: DrawStrategy;
+  xtStrategy: DrawStrategy;
+  xtCode: 0 | 1 | 2;
+  xtP32: number;
+  xtK: number;
+  adjustFrom: number;
+  adjustMode: AdjustMode;
+  fallback: Fallback;
+  sigmaSchedule: ParsedSigmaSchedule;
+}
+
+/**
+ * One sampler step after the model call (synchronous, so its locals stay unboxed): x0 draw and
+ * adjustment, the Gaussian bridge, the next state. Returns whether some row fell back.
+ */
+function advance(core: Core, probs: Float32Array, i: number, t: number, tNext: number): boolean {
+  const { B, C, M, K, N, z, x0, zt, sig, fallbackRows, gauss, lo, hi, window, fwork, gwork, awork, rwork } =
+    core;
+  const { denseProbs, gaussProbs, gaussDense, streams, x0Strategy, xtStrategy, xtCode, xtP32, xtK } = core;
+  const { adjustFrom, adjustMode, fallback, sigmaSchedule } = core;
+  // x0 prediction: draw, then (top-p/top-k only from adjustFrom on) greedy adjustment.
+  const adjustX0 = adjustsAt(x0Strategy, t, adjustFrom);
+  denseProbs.probs = probs;
+  for (let b = 0; b < B; b++) {
+    const bad = drawDistributions(probs, b * C * K, C, K, x0Strategy, streams[b], x0, b * C, fwork);
+    if (bad >= 0) {
+      const o = (b * C + bad) * K;
+      throw new FsddError(
+        `step ${i}: expected the denoiser's probabilities for row ${b}, entry ${bad} to be finite, non-negative and of positive mass, got [${Array.from(
+          probs.subarray(o, Math.min(o + K, o + 12)),
+        ).join(', ')}${K > 12 ? ', …' : ''}]`,
+      );
+    }
+    if (adjustX0) {
+      denseProbs.offset = b * C * K;
+      adjustRow(x0, b * C, C, denseProbs, M, adjustMode, awork);
+    }
+  }
+
+  // The Gaussian bridge to t': mean, σ, and which rows have no mass.
+  const factor = sigmaFactor(sigmaSchedule, i, N);
+  const oneMinusT = f32(1 - t);
+  const oneMinusTNext = f32(1 - tNext);
+  let anyDegenerate = false;
+  for (let b = 0; b < B; b++) {
+    let degenerate = 0;
+    for (let c = b * C; c < (b + 1) * C; c++) {
+      const x = x0[c];
+      const noise = f32(f32(z[c] - f32(t * x)) / oneMinusT);
+      const mean = f32(f32(tNext * x) + f32(oneMinusTNext * noise));
+      const s = f32(f32(f32(Math.abs(f32(noise - x)) / 4) * factor) + SIGMA_EPSILON_F32);
+      zt[c] = mean;
+      sig[c] = s;
+      if (degenerate === 0) {
+        // cheap certain case first: a k within 10σ has density > 0 in float32
+        const r = Math.round(mean);
+        const nearest = r < 0 ? 0 : Math.min(r, M - 1);
+        if (Math.abs(nearest - mean) > 10 * s && !hasMass(mean, s, M, SQRT_2PI_F32)) degenerate = 1;
+      }
+    }
+    fallbackRows[b] = degenerate;
+    if (degenerate) anyDegenerate = true;
+  }
+  if (anyDegenerate && fallback === 'batch') fallbackRows.fill(1);
+
+  // The next state.
+  const adjustXt = adjustsAt(xtStrategy, t, adjustFrom);
+  for (let b = 0; b < B; b++) {
+    const row = b * C;
+    if (fallbackRows[b]) {
+      // flows.py's except path: quantize_tensor(z_t)
+      roundRowToSum(zt, row, C, M, z, row, rwork);
+      continue;
+    }
+    const next = streams[b];
+    if (xtCode === 0) {
+      for (let c = 0; c < C; c++) {
+        const total = gaussianWindow(zt[row + c], sig[row + c], M, SQRT_2PI_F32, gauss, c * M, window);
+        if (!(total > 0))
+          throw new FsddError(`step ${i}: row ${b}, entry ${c}: the discretised Gaussian lost its mass`);
+        const l = window[0];
+        const h = window[1];
+        lo[c] = l;
+        hi[c] = h;
+        // inverse CDF over the window; entries outside are exactly 0
+        let sum = 0;
+        for (let k = l; k <= h; k++) sum += gauss[c * M + k];
+        const threshold = next() * sum;
+        let cdf = 0;
+        let drawn = M - 1;
+        for (let k = l; k <= h; k++) {
+          cdf += gauss[c * M + k];
+          if (cdf > threshold) {
+            drawn = k;
+            break;
+          }
+        }
+        z[row + c] = drawn;
+      }
+      adjustRow(z, row, C, gaussProbs, M, adjustMode, awork);
+    } else {
+      gauss.fill(0);
+      for (let c = 0; c < C; c++) {
+        const total = gaussianWindow(zt[row + c], sig[row + c], M, SQRT_2PI_F32, gauss, c * M, window);
+        if (!(total > 0))
+          throw new FsddError(`step ${i}: row ${b}, entry ${c}: the discretised Gaussian lost its mass`);
+        const n =
+          xtCode === 1 ? nucleus(gauss, c * M, M, xtP32, gwork) : topKIndices(gauss, c * M, M, xtK, gwork);
+        if (n < 0 || !normaliseKept(gauss, c * M, n, gwork)) {
+          throw new FsddError(`step ${i}: row ${b}, entry ${c}: the discretised Gaussian lost its mass`);
+        }
+        z[row + c] = drawKept(n, M, next(), gwork);
+      }
+      if (adjustXt) adjustRow(z, row, C, gaussDense, M, adjustMode, awork);
+    }
+  }
+  if (anyDegenerate) {
+    for (let c = 0; c < B * C; c++) {
+      if (z[c] < 0) {
+        throw new FsddError(
+          `step ${i}: expected the fallback rounding of z_t to give counts >= 0, got ${z[c]} at row ${Math.floor(c / C)}, entry ${c % C} (the reference's model would fail on it too)`,
+        );
+      }
+    }
+  }
+
+  return anyDegenerate;
 }
