@@ -20,64 +20,176 @@ export function symmetricEigenvalues(
 
 /**
  * Householder tridiagonalisation of the lower triangle of `A` (destroyed): on return `d` holds the
- * diagonal and `e[i]` the sub-diagonal element `T[i][i-1]` (`e[0] = 0`). Each step reflects row `i`
- * onto its last entry, streaming the active lower triangle row by row (contiguous in row-major).
+ * diagonal and `e[i]` the sub-diagonal element `T[i][i-1]` (`e[0] = 0`).
+ *
+ * Step `i` reflects row `i` onto its last entry with `P = I − u·uᵀ/h`: `p = A·u/h`,
+ * `q = p − (uᵀp / 2h)·u`, `A ← A − u·qᵀ − q·uᵀ` on the leading `i×i` block. The rank-2 update of
+ * step `i` and the matrix-vector product of step `i−1` are done in one pass over the rows (after
+ * updating row `i−1` first, which defines the next reflector), two rows at a time: each stored
+ * entry is read and written once per step and each vector element feeds two rows.
  */
 export function tridiagonalize(A: Float64Array, n: number, d: Float64Array, e: Float64Array): void {
-  const u = new Float64Array(n);
-  const p = new Float64Array(n);
-  for (let i = n - 1; i > 0; i--) {
-    const l = i - 1;
+  let u = new Float64Array(n); // the pending reflector
+  let q = new Float64Array(n); // its q: the pending update is A -= u·qᵀ + q·uᵀ
+  let un = new Float64Array(n); // the next reflector
+  let pn = new Float64Array(n); // the next matrix-vector product
+  let pending = false;
+  if (n > 1) {
+    const i = n - 1;
+    d[i] = A[i * n + i];
+    const h = reflector(A, n, e, i, u);
+    if (h !== 0) {
+      q.fill(0, 0, i);
+      updateAndMultiply(A, n, i - 1, u, q, u, q, false);
+      finishReflector(i - 1, h, u, q);
+      pending = true;
+    }
+  }
+  for (let i = n - 2; i >= 1; i--) {
     const rowI = i * n;
-    let scale = 0;
-    for (let k = 0; k <= l; k++) scale += Math.abs(A[rowI + k]);
-    if (l === 0 || scale === 0) {
-      e[i] = A[rowI + l];
-      d[i] = A[rowI + i];
-      continue;
-    }
-    let h = 0;
-    for (let k = 0; k <= l; k++) {
-      const v = A[rowI + k] / scale;
-      u[k] = v;
-      h += v * v;
-    }
-    const f = u[l];
-    const g = f >= 0 ? -Math.sqrt(h) : Math.sqrt(h);
-    e[i] = scale * g;
-    h -= f * g; // = |u|²/2 once u[l] is replaced below
-    u[l] = f - g;
-    // p = A_sub · u / h, from the lower triangle (each stored entry used for both halves).
-    p.fill(0, 0, i);
-    for (let j = 0; j <= l; j++) {
-      const rowJ = j * n;
-      const uj = u[j];
-      let acc = 0;
-      for (let k = 0; k < j; k++) {
-        const a = A[rowJ + k];
-        acc += a * u[k];
-        p[k] += a * uj;
-      }
-      p[j] += acc + A[rowJ + j] * uj;
-    }
-    let upSum = 0;
-    for (let k = 0; k <= l; k++) {
-      p[k] /= h;
-      upSum += u[k] * p[k];
-    }
-    const K = upSum / (2 * h);
-    for (let k = 0; k <= l; k++) p[k] -= K * u[k]; // p becomes q
-    // A_sub -= u·qᵀ + q·uᵀ (lower triangle).
-    for (let j = 0; j <= l; j++) {
-      const rowJ = j * n;
-      const uj = u[j];
-      const qj = p[j];
-      for (let k = 0; k <= j; k++) A[rowJ + k] -= uj * p[k] + qj * u[k];
+    if (pending) {
+      const ui = u[i];
+      const qi = q[i];
+      for (let k = 0; k <= i; k++) A[rowI + k] -= ui * q[k] + qi * u[k];
     }
     d[i] = A[rowI + i];
+    const h = reflector(A, n, e, i, un);
+    if (h !== 0) {
+      pn.fill(0, 0, i);
+      updateAndMultiply(A, n, i - 1, u, q, un, pn, pending);
+      finishReflector(i - 1, h, un, pn);
+      const tu = u;
+      u = un;
+      un = tu;
+      const tq = q;
+      q = pn;
+      pn = tq;
+      pending = true;
+    } else {
+      if (pending) for (let j = 0; j < i; j++) updateRow(A, n, j, u, q);
+      pending = false;
+    }
   }
-  d[0] = A[0];
-  e[0] = 0;
+  if (n > 0) {
+    if (pending) A[0] -= 2 * u[0] * q[0];
+    d[0] = A[0];
+    e[0] = 0;
+  }
+}
+
+/**
+ * The reflector of row `i` from its entries `0..i-1`, scaled by their 1-norm for safety: writes `u`
+ * into `out`, `e[i] = T[i][i-1]`, and returns `h = |u|²/2` (0 when there is nothing to reflect).
+ */
+function reflector(A: Float64Array, n: number, e: Float64Array, i: number, out: Float64Array): number {
+  const l = i - 1;
+  const rowI = i * n;
+  let scale = 0;
+  for (let k = 0; k <= l; k++) scale += Math.abs(A[rowI + k]);
+  if (l === 0 || scale === 0) {
+    e[i] = A[rowI + l];
+    return 0;
+  }
+  let h = 0;
+  for (let k = 0; k <= l; k++) {
+    const v = A[rowI + k] / scale;
+    out[k] = v;
+    h += v * v;
+  }
+  const f = out[l];
+  const g = f >= 0 ? -Math.sqrt(h) : Math.sqrt(h);
+  e[i] = scale * g;
+  h -= f * g;
+  out[l] = f - g;
+  return h;
+}
+
+/** Turns the accumulated `p = A·u` into `q = p/h − (uᵀp / 2h²)·u` over `0..l`. */
+function finishReflector(l: number, h: number, u: Float64Array, p: Float64Array): void {
+  let up = 0;
+  for (let k = 0; k <= l; k++) {
+    p[k] /= h;
+    up += u[k] * p[k];
+  }
+  const K = up / (2 * h);
+  for (let k = 0; k <= l; k++) p[k] -= K * u[k];
+}
+
+function updateRow(A: Float64Array, n: number, j: number, u: Float64Array, q: Float64Array): void {
+  const row = j * n;
+  const uj = u[j];
+  const qj = q[j];
+  for (let k = 0; k <= j; k++) A[row + k] -= uj * q[k] + qj * u[k];
+}
+
+/**
+ * Over rows `0..l` of the lower triangle: optionally apply `A -= u·qᵀ + q·uᵀ`, then accumulate
+ * `pn += A·v` (symmetric, from the lower triangle). Two rows per iteration.
+ */
+function updateAndMultiply(
+  A: Float64Array,
+  n: number,
+  l: number,
+  u: Float64Array,
+  q: Float64Array,
+  v: Float64Array,
+  pn: Float64Array,
+  update: boolean,
+): void {
+  // Without an update, u·qᵀ terms vanish by zeroing the coefficients.
+  let j = 0;
+  for (; j + 1 <= l; j += 2) {
+    const r0 = j * n;
+    const r1 = r0 + n;
+    const u0 = update ? u[j] : 0;
+    const q0 = update ? q[j] : 0;
+    const u1 = update ? u[j + 1] : 0;
+    const q1 = update ? q[j + 1] : 0;
+    const v0 = v[j];
+    const v1 = v[j + 1];
+    let acc0 = 0;
+    let acc1 = 0;
+    for (let k = 0; k < j; k++) {
+      const qk = update ? q[k] : 0;
+      const uk = update ? u[k] : 0;
+      const vk = v[k];
+      const a0 = A[r0 + k] - (u0 * qk + q0 * uk);
+      const a1 = A[r1 + k] - (u1 * qk + q1 * uk);
+      A[r0 + k] = a0;
+      A[r1 + k] = a1;
+      acc0 += a0 * vk;
+      acc1 += a1 * vk;
+      pn[k] += a0 * v0 + a1 * v1;
+    }
+    const qj = update ? q[j] : 0;
+    const uj = update ? u[j] : 0;
+    const qj1 = update ? q[j + 1] : 0;
+    const uj1 = update ? u[j + 1] : 0;
+    const a00 = A[r0 + j] - (u0 * qj + q0 * uj);
+    const a10 = A[r1 + j] - (u1 * qj + q1 * uj);
+    const a11 = A[r1 + j + 1] - (u1 * qj1 + q1 * uj1);
+    A[r0 + j] = a00;
+    A[r1 + j] = a10;
+    A[r1 + j + 1] = a11;
+    pn[j] += acc0 + a00 * v0 + a10 * v1;
+    pn[j + 1] += acc1 + a10 * v0 + a11 * v1;
+  }
+  for (; j <= l; j++) {
+    const r0 = j * n;
+    const u0 = update ? u[j] : 0;
+    const q0 = update ? q[j] : 0;
+    const v0 = v[j];
+    let acc0 = 0;
+    for (let k = 0; k < j; k++) {
+      const a0 = A[r0 + k] - (update ? u0 * q[k] + q0 * u[k] : 0);
+      A[r0 + k] = a0;
+      acc0 += a0 * v[k];
+      pn[k] += a0 * v0;
+    }
+    const a00 = A[r0 + j] - (update ? u0 * q[j] + q0 * u[j] : 0);
+    A[r0 + j] = a00;
+    pn[j] += acc0 + a00 * v0;
+  }
 }
 
 /**
