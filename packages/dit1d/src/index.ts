@@ -14,5 +14,8 @@ export {
   timestepFrequencies,
 } from './dit1d-graph.js';
 export { DiT1DError } from './errors.js';
+export { dit1dFlops } from './flops.js';
 export type { DiT1DPreset } from './presets.js';
 export { DIT1D_PRESETS, parsePreset, resolveNumHeads } from './presets.js';
+export type { DiT1DSizes } from './shapes.js';
+export { dit1dShapes } from './shapes.js';
