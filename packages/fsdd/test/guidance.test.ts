@@ -48,7 +48,7 @@ describe('guide', () => {
     const out = guide(cond, uncond, 4, 3);
     // row 0: [1.4, ~0, -0.4] -> [1.4, ~0, 0] -> ~[1, 0, 0]; row 1: [-0.5, -0.5, 2.0] -> [0, 0, 1]
     const expected = [1, 0, 0, 0, 0, 1];
-    out.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+    for (const [i, v] of out.entries()) expect(v).toBeCloseTo(expected[i], 6);
     expect(out[2]).toBe(0);
     expect(Array.from(out.subarray(3))).toEqual([0, 0, 1]);
     const mild = guide(Float32Array.of(0.6, 0.4), Float32Array.of(0.4, 0.6), 2, 2);
