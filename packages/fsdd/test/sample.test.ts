@@ -89,7 +89,8 @@ describe('functional: sampling an oracle denoiser returns data-set members with 
     }
     expect(outside / n).toBeLessThanOrEqual(0.05);
     const freq = hits.map((h) => h / n);
-    for (const [i, truth] of [0.5, 0.3, 0.2].entries()) expect(Math.abs(freq[i] - truth)).toBeLessThanOrEqual(0.12);
+    for (const [i, truth] of [0.5, 0.3, 0.2].entries())
+      expect(Math.abs(freq[i] - truth)).toBeLessThanOrEqual(0.12);
   });
 });
 
@@ -113,7 +114,7 @@ describe('properties', () => {
     );
   });
 
-  it('the same seed gives the same sample; row b of seed s equals seeds[b] = 's:b'', async () => {
+  it('the same seed gives the same sample; row b of seed s equals seeds[b] = "s:b"', async () => {
     const a = await sample(oracle, { labels: [0, 1, 2], seed: 'x', guidance: 'none', steps: 6 });
     const b = await sample(oracle, { labels: [0, 1, 2], seed: 'x', guidance: 'none', steps: 6 });
     const c = await sample(oracle, {
