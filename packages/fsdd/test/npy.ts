@@ -1,34 +1,19 @@
-// Test-only minimal .npy reader (format 1.0/2.0, little endian, C order) for the fixtures.
-// Not part of the package: @tokenset/tensor-io is the real reader.
+// Test helper: loads a fixture .npy with @tokenset/tensor-io (int64 narrowed to Int32Array: the
+// fixtures hold small integers).
 import { readFileSync } from 'node:fs';
+import { parseNpy } from '@tokenset/tensor-io';
 
 export interface TestArray {
   shape: number[];
   data: Float32Array | Float64Array | Int32Array;
 }
 
-/** Reads `fixtures/<name>.npy`; int64 becomes Int32Array (fixtures hold small integers). */
+/** Reads a fixture `.npy` (float32, float64 or int64). */
 export function loadNpy(url: URL): TestArray {
-  const bytes = readFileSync(url);
-  const major = bytes[6];
-  const headerLength = major === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
-  const start = (major === 1 ? 10 : 12) + headerLength;
-  const header = bytes.subarray(major === 1 ? 10 : 12, start).toString('latin1');
-  const descr = /'descr':\s*'([^']+)'/.exec(header)![1];
-  if (/'fortran_order':\s*True/.test(header)) throw new Error('fortran order not supported');
-  const shape = /'shape':\s*\(([^)]*)\)/
-    .exec(header)![1]
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map(Number);
-  const n = shape.reduce((a, b) => a * b, 1);
-  const body = new Uint8Array(bytes.subarray(start)).buffer;
-  if (descr === '<f4') return { shape, data: new Float32Array(body, 0, n) };
-  if (descr === '<f8') return { shape, data: new Float64Array(body, 0, n) };
-  if (descr === '<i8') {
-    const big = new BigInt64Array(body, 0, n);
-    return { shape, data: Int32Array.from(big, (v) => Number(v)) };
+  const array = parseNpy(new Uint8Array(readFileSync(url)), { int64: 'int32' });
+  const { data } = array;
+  if (!(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array)) {
+    throw new Error(`${url.pathname}: unexpected dtype ${array.dtype}`);
   }
-  throw new Error(`unsupported dtype ${descr}`);
+  return { shape: array.shape, data };
 }
