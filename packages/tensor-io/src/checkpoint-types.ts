@@ -13,6 +13,12 @@ export interface TensorRef {
    * view touches are read (offset, strides and shared storages are honoured).
    */
   read(options?: ReadOptions): Promise<TypedArray>;
+  /**
+   * Reads the raw values (no widening) into `target`, a typed array of the dtype's kind with exactly
+   * as many elements as the tensor: streaming consumers reuse one buffer instead of allocating.
+   * Present on the tensors of {@link Checkpoint}s from `readCheckpoint`.
+   */
+  readInto?(target: TypedArray): Promise<void>;
 }
 
 /** An opened checkpoint: the unpickled object tree, with lazily read tensors. */

@@ -7,6 +7,7 @@ import {
   checkReadOptions,
   type DType,
   ITEM_SIZE,
+  matchesDType,
   type ReadOptions,
   swapBytes,
   type TypedArray,
@@ -44,8 +45,19 @@ export interface Storage {
   readBytes(byteStart: number, target: Uint8Array): Promise<void>;
 }
 
+/** Options of {@link readCheckpoint}. */
+export interface CheckpointOptions {
+  /**
+   * Check each tensor storage's CRC-32 when a tensor reads its whole storage (catches bit rot and
+   * corrupt downloads; costs about as much time as the read itself from the page cache). Default
+   * false, like `torch.load`. The pickle and other small members are always checked.
+   */
+  verifyChecksums?: boolean;
+}
+
 interface Context {
   closed: boolean;
+  verify: boolean;
   bigEndian: boolean;
   /** No single read may allocate more than this (the file's size). */
   maxBytes: number;
@@ -73,37 +85,46 @@ export class LazyTensor implements TensorRef {
 
   async read(options?: ReadOptions): Promise<TypedArray> {
     checkReadOptions(options);
-    const what = `tensor '${this.name}'`;
-    if (this.context.closed) throw new CheckpointError(`${what}: the checkpoint was closed`);
-    const dtype = this.dtype;
-    const item = ITEM_SIZE[dtype];
     const numel = numelOf(this.shape);
-    if (numel * item > this.context.maxBytes) {
+    const bytes = numel * ITEM_SIZE[this.dtype];
+    if (bytes > this.context.maxBytes) {
       throw new CheckpointError(
-        `${what}: shape ${JSON.stringify(this.shape)} needs ${numel * item} bytes, more than the ${this.context.maxBytes} bytes of the file (a view with zero strides?); refusing to allocate it`,
+        `tensor '${this.name}': shape ${JSON.stringify(this.shape)} needs ${bytes} bytes, more than the ${this.context.maxBytes} bytes of the file (a view with zero strides?); refusing to allocate it`,
       );
     }
-    let out = allocate(dtype, numel);
-    if (numel > 0) {
-      try {
-        if (isContiguous(this.shape, this.strides)) {
-          await this.storage.readBytes(this.offset * item, bytesOf(out));
-        } else {
-          const extent = viewExtent(this.shape, this.strides);
-          const span = new Uint8Array(extent * item);
-          await this.storage.readBytes(this.offset * item, span);
-          stridedCopy(viewAs(dtype, span), 0, this.shape, this.strides, out);
-        }
-      } catch (error) {
-        if (error instanceof CheckpointError) throw new CheckpointError(`${what}: ${error.message}`);
-        throw new CheckpointError(
-          `${what}: reading storage '${this.storage.key}' failed: ${(error as Error).message}`,
-        );
-      }
-      if (this.context.bigEndian) swapBytes(bytesOf(out), item);
+    const out = allocate(this.dtype, numel);
+    await this.readInto(out);
+    return applyReadOptions(this.dtype, out, options, `tensor '${this.name}'`).data;
+  }
+
+  async readInto(target: TypedArray): Promise<void> {
+    const what = `tensor '${this.name}'`;
+    const dtype = this.dtype;
+    const numel = numelOf(this.shape);
+    if (!ArrayBuffer.isView(target) || !matchesDType(dtype, target)) {
+      throw new TypeError(`target: expected the typed array of dtype ${dtype}, got ${describeValue(target)}`);
     }
-    out = applyReadOptions(dtype, out, options, what).data;
-    return out;
+    if (target.length !== numel) {
+      throw new RangeError(`target: expected ${numel} elements for ${what}, got ${target.length}`);
+    }
+    if (this.context.closed) throw new CheckpointError(`${what}: the checkpoint was closed`);
+    if (numel === 0) return;
+    const item = ITEM_SIZE[dtype];
+    try {
+      if (isContiguous(this.shape, this.strides)) {
+        await this.storage.readBytes(this.offset * item, bytesOf(target));
+      } else {
+        const span = new Uint8Array(viewExtent(this.shape, this.strides) * item);
+        await this.storage.readBytes(this.offset * item, span);
+        stridedCopy(viewAs(dtype, span), 0, this.shape, this.strides, target);
+      }
+    } catch (error) {
+      if (error instanceof CheckpointError) throw new CheckpointError(`${what}: ${error.message}`);
+      throw new CheckpointError(
+        `${what}: reading storage '${this.storage.key}' failed: ${(error as Error).message}`,
+      );
+    }
+    if (this.context.bigEndian) swapBytes(bytesOf(target), item);
   }
 }
 
@@ -252,10 +273,16 @@ async function open(source: string | Uint8Array): Promise<ByteSource> {
  * await ckpt.close();
  * ```
  */
-export async function readCheckpoint(source: string | Uint8Array): Promise<Checkpoint> {
+export async function readCheckpoint(
+  source: string | Uint8Array,
+  options?: CheckpointOptions,
+): Promise<Checkpoint> {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(`options: expected an object, got ${options === null ? 'null' : typeof options}`);
+  }
   const bytes = await open(source);
   try {
-    return await openCheckpoint(bytes);
+    return await openCheckpoint(bytes, options?.verifyChecksums === true);
   } catch (error) {
     await bytes.close();
     if (error instanceof CheckpointError || error instanceof TypeError) throw error;
@@ -263,10 +290,10 @@ export async function readCheckpoint(source: string | Uint8Array): Promise<Check
   }
 }
 
-async function openCheckpoint(source: ByteSource): Promise<Checkpoint> {
+async function openCheckpoint(source: ByteSource, verify: boolean): Promise<Checkpoint> {
   const head = await readAt(source, 0, Math.min(source.size, 512));
   if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
-    return openZipCheckpoint(source);
+    return openZipCheckpoint(source, verify);
   }
   if (head.length >= 2 && head[0] === 0x80 && head[1] <= 5) {
     throw fail(
@@ -283,7 +310,7 @@ async function openCheckpoint(source: ByteSource): Promise<Checkpoint> {
   );
 }
 
-async function openZipCheckpoint(source: ByteSource): Promise<Checkpoint> {
+async function openZipCheckpoint(source: ByteSource, verify: boolean): Promise<Checkpoint> {
   const zip = await ZipReader.open(source, (m) => fail(`checkpoint: ${m}`));
   const pickles = [...zip.entries.keys()].filter((n) => /^([^/]*\/)?data\.pkl$/.test(n));
   if (pickles.length !== 1) {
@@ -296,7 +323,7 @@ async function openZipCheckpoint(source: ByteSource): Promise<Checkpoint> {
     );
   }
   const prefix = pickles[0].slice(0, -'data.pkl'.length);
-  const context: Context = { closed: false, bigEndian: false, maxBytes: source.size, source };
+  const context: Context = { closed: false, verify, bigEndian: false, maxBytes: source.size, source };
   const byteorder = zip.entries.get(`${prefix}byteorder`);
   if (byteorder) {
     const order = new TextDecoder().decode(await zip.read(byteorder)).trim();
@@ -344,7 +371,7 @@ async function openZipCheckpoint(source: ByteSource): Promise<Checkpoint> {
       key,
       dtype,
       numel,
-      readBytes: (byteStart, target) => zip.readRange(entry, byteStart, target),
+      readBytes: (byteStart, target) => zip.readRange(entry, byteStart, target, context.verify),
     });
     storages.set(key, ref);
     return ref;
@@ -399,6 +426,17 @@ function collectTensors(root: unknown): Map<string, LazyTensor> {
   return found;
 }
 
+/** Runs `fn`, reporting a tensor under the full `name` it was listed by. */
+async function renamed<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof CheckpointError)
+      throw new CheckpointError(error.message.replace(/^tensor '[^']*'/, `tensor '${name}'`));
+    throw error;
+  }
+}
+
 function makeCheckpoint(root: unknown, context: Context): Checkpoint {
   const all = collectTensors(root);
   return {
@@ -413,18 +451,8 @@ function makeCheckpoint(root: unknown, context: Context): Checkpoint {
           name: key,
           dtype: tensor.dtype,
           shape: [...tensor.shape],
-          read: async (options?: ReadOptions) => {
-            try {
-              return await tensor.read(options);
-            } catch (error) {
-              if (error instanceof CheckpointError) {
-                throw new CheckpointError(
-                  error.message.replace(`tensor '${tensor.name}'`, `tensor '${name}'`),
-                );
-              }
-              throw error;
-            }
-          },
+          read: (options?: ReadOptions) => renamed(name, () => tensor.read(options)),
+          readInto: (target: TypedArray) => renamed(name, () => tensor.readInto(target)),
         });
       }
       return out;

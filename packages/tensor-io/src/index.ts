@@ -1,3 +1,4 @@
+export type { CheckpointOptions } from './checkpoint.js';
 export { readCheckpoint } from './checkpoint.js';
 export type { Checkpoint, Float32StateDict, TensorRef } from './checkpoint-types.js';
 export type { TensorSource } from './checkpoint-writer.js';

@@ -18,6 +18,8 @@ export interface ZipEntry {
   size: number;
   /** Offset of the local file header. */
   localHeaderOffset: number;
+  /** Bytes of the name as stored. */
+  nameLength: number;
 }
 
 type Fail = (message: string) => Error;
@@ -172,7 +174,16 @@ export class ZipReader {
           `zip: member '${name}' declares ${usize} bytes, more than ${compressedSize} deflated bytes can hold`,
         );
       }
-      entries.set(name, { name, method, flags, crc32: crc, compressedSize, size: usize, localHeaderOffset });
+      entries.set(name, {
+        name,
+        method,
+        flags,
+        crc32: crc,
+        compressedSize,
+        size: usize,
+        localHeaderOffset,
+        nameLength,
+      });
       p = end;
     }
     return new ZipReader(source, entries, fail);
@@ -249,10 +260,10 @@ export class ZipReader {
 
   /**
    * Reads `target.length` bytes starting `start` bytes into a stored member (no copy beyond the
-   * target). Deflated members are inflated whole and sliced. The CRC-32 is verified when the range
-   * is the whole member.
+   * target). Deflated members are inflated whole (and always verified) and sliced. With `verify`,
+   * the CRC-32 of a stored member is checked when the range is the whole member.
    */
-  async readRange(entry: ZipEntry, start: number, target: Uint8Array): Promise<void> {
+  async readRange(entry: ZipEntry, start: number, target: Uint8Array, verify = true): Promise<void> {
     this.check(entry);
     if (start < 0 || start + target.length > entry.size) {
       throw this.fail(
@@ -263,9 +274,26 @@ export class ZipReader {
       target.set((await this.read(entry)).subarray(start, start + target.length));
       return;
     }
-    const offset = await this.dataOffset(entry);
-    await this.source.readInto(target, offset + start);
-    if (start === 0 && target.length === entry.size) this.verify(entry, target);
+    let offset = this.dataOffsets.get(entry);
+    if (offset === undefined) {
+      // The data offset depends on the local header, which costs a read of its own. Read the data at
+      // the offset torch's writer uses (the local header padded so the data is 64-byte aligned) at
+      // the same time; if the header says otherwise, read again.
+      const guess = Math.ceil((entry.localHeaderOffset + 30 + entry.nameLength + 4) / 64) * 64;
+      const speculative =
+        guess + start + target.length <= this.source.size
+          ? this.source.readInto(target, guess + start).then(
+              () => true,
+              () => false,
+            )
+          : Promise.resolve(false);
+      const [actual, ok] = await Promise.all([this.dataOffset(entry), speculative]);
+      offset = actual;
+      if (!ok || actual !== guess) await this.source.readInto(target, offset + start);
+    } else {
+      await this.source.readInto(target, offset + start);
+    }
+    if (verify && start === 0 && target.length === entry.size) this.verify(entry, target);
   }
 }
 

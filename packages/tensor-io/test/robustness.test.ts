@@ -26,7 +26,8 @@ let slowest = 0;
 const tally: Tally = { cases: 0, outcomes: { error: 0, same: 0, different: 0 }, untyped: [], slow: [] };
 
 async function fingerprintCheckpoint(bytes: Uint8Array): Promise<string> {
-  const ckpt = await readCheckpoint(bytes);
+  // With CRC-32 checks of the storages: a flipped data bit is otherwise a valid (different) file.
+  const ckpt = await readCheckpoint(bytes, { verifyChecksums: true });
   try {
     const parts: string[] = [];
     for (const [name, t] of ckpt.tensors()) {
