@@ -4,7 +4,7 @@
   nested containers and an argparse.Namespace, plain Python values (torch.save's zip format);
 - deflated.pth: edge.pth with every member deflated and the top-level folder renamed;
 - zip64.pth: edge.pth rewritten with zip64 records (Python's zipfile with its zip64 limit lowered);
-- legacy.pth: the pre-1.6 format (torch.save(..., _use_new_zipfile_serialization=False));
+- legacy.pth, legacy-edge.pth: the pre-1.6 format (torch.save(..., _use_new_zipfile_serialization=False));
 - <name>.expected.json: for every tensor reachable through dicts, lists/tuples and Namespaces (dotted
   names, as the TypeScript reader names them): dtype, shape and the SHA-256 of its row-major
   little-endian bytes as torch reads them (bfloat16 as raw bits); dit1d.tensors.npz: the dit1d
@@ -127,4 +127,6 @@ shutil.copyfile(edge_path[:-4] + ".expected.json", os.path.join(OUT, "zip64.expe
 legacy = {"weight": torch.randn(3, 4), "bias": torch.zeros(4, dtype=torch.float64), "step": 3}
 torch.save(legacy, os.path.join(OUT, "legacy.pth"), _use_new_zipfile_serialization=False)
 expected(os.path.join(OUT, "legacy.pth"))
+torch.save(edge, os.path.join(OUT, "legacy-edge.pth"), _use_new_zipfile_serialization=False)
+expected(os.path.join(OUT, "legacy-edge.pth"))
 print("wrote", sorted(os.listdir(OUT)))

@@ -14,6 +14,7 @@ import {
   viewAs,
 } from './dtype.js';
 import { CheckpointError } from './errors.js';
+import { type LegacyStorage, readLegacy } from './legacy.js';
 import { PickleGlobal, PickleObject, type Reconstructor, unpickle } from './pickle.js';
 import { isContiguous, numelOf, stridedCopy, viewExtent } from './strided.js';
 import { ZipReader } from './zip.js';
@@ -262,7 +263,8 @@ async function open(source: string | Uint8Array): Promise<ByteSource> {
  * Opens a `torch.save` checkpoint (the zip format of PyTorch 1.6 and later: any top-level folder,
  * stored or deflated members, zip64) without executing anything. Only the central directory and
  * the pickle are read here; each tensor's bytes are read when its `read()` is called, by offset.
- * Files of the legacy pre-1.6 format are refused with a `CheckpointError` that says how to convert them.
+ * Files of the legacy pre-1.6 format (pickles followed by raw storages) are read too, just as lazily;
+ * the tar format of PyTorch <= 0.1.10 is refused with a `CheckpointError` that says how to convert it.
  *
  * @throws CheckpointError when the file is not a checkpoint this package reads or is corrupt.
  * @example
@@ -296,9 +298,7 @@ async function openCheckpoint(source: ByteSource, verify: boolean): Promise<Chec
     return openZipCheckpoint(source, verify);
   }
   if (head.length >= 2 && head[0] === 0x80 && head[1] <= 5) {
-    throw fail(
-      'checkpoint: this is the legacy torch.save format of PyTorch < 1.6 (a sequence of pickles followed by raw storages), which is not read here; convert it with a current PyTorch: torch.save(torch.load(f), f2)',
-    );
+    return openLegacyCheckpoint(source, verify);
   }
   if (head.length >= 262 && new TextDecoder().decode(head.subarray(257, 262)) === 'ustar') {
     throw fail(
@@ -308,6 +308,31 @@ async function openCheckpoint(source: ByteSource, verify: boolean): Promise<Chec
   throw fail(
     `checkpoint: expected a torch.save file (a zip archive starting "PK\\x03\\x04"), got a file starting ${[...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`,
   );
+}
+
+/** The legacy format of PyTorch < 1.6: pickles, then each storage's bytes after an element count. */
+async function openLegacyCheckpoint(source: ByteSource, verify: boolean): Promise<Checkpoint> {
+  const context: Context = { closed: false, verify, bigEndian: false, maxBytes: source.size, source };
+  const makeStorage = (legacy: LegacyStorage) => {
+    const item = ITEM_SIZE[legacy.dtype];
+    return new StorageRef({
+      key: legacy.key,
+      dtype: legacy.dtype,
+      numel: legacy.numel,
+      readBytes: async (byteStart, target) => {
+        if (byteStart < 0 || byteStart + target.length > legacy.numel * item) {
+          throw fail(`storage '${legacy.key}': a read outside its ${legacy.numel * item} bytes`);
+        }
+        const base = legacy.viewOf
+          ? legacy.viewOf.storage.dataOffset + legacy.viewOf.offset * item
+          : legacy.dataOffset;
+        await source.readInto(target, base + byteStart);
+      },
+    });
+  };
+  const { root, bigEndian } = await readLegacy(source, storageDType, makeStorage, reconstructors(context));
+  context.bigEndian = bigEndian;
+  return makeCheckpoint(root, context);
 }
 
 async function openZipCheckpoint(source: ByteSource, verify: boolean): Promise<Checkpoint> {

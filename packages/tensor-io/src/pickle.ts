@@ -62,6 +62,8 @@ export interface UnpickleOptions {
   persistentLoad?: (pid: unknown) => unknown;
   /** Makes the error to throw (e.g. a `CheckpointError`). */
   fail?: (message: string) => Error;
+  /** Makes the error for input that ends too early (default: `fail`'s), so a caller can read more and retry. */
+  truncated?: (message: string) => Error;
   /** Most values on the stack at once. Default 1,000,000. */
   maxStack?: number;
   /** Most memo entries. Default 1,000,000. */
@@ -122,7 +124,8 @@ export function unpickle(bytes: Uint8Array, start = 0, options: UnpickleOptions 
   const error = (message: string): Error => fail(`pickle: ${message} (opcode at byte ${opPos})`);
   const need = (n: number): number => {
     if (n < 0 || pos + n > bytes.length) {
-      throw error(`expected ${n} more bytes, got ${bytes.length - pos} (truncated pickle?)`);
+      const message = `pickle: expected ${n} more bytes, got ${bytes.length - pos} (truncated pickle?) (opcode at byte ${opPos})`;
+      throw options.truncated ? options.truncated(message) : fail(message);
     }
     const at = pos;
     pos += n;
@@ -135,13 +138,18 @@ export function unpickle(bytes: Uint8Array, start = 0, options: UnpickleOptions 
   const u32 = () => dv.getUint32(need(4), true);
   const u64 = (): number => {
     const v = dv.getBigUint64(need(8), true);
-    if (v > BigInt(bytes.length))
-      throw error(`declared length ${v} exceeds the pickle's ${bytes.length} bytes`);
+    if (v > BigInt(bytes.length)) {
+      const message = `pickle: declared length ${v} exceeds the pickle's ${bytes.length} bytes (opcode at byte ${opPos})`;
+      throw options.truncated ? options.truncated(message) : fail(message);
+    }
     return Number(v);
   };
   const line = (): string => {
     const end = bytes.indexOf(0x0a, pos);
-    if (end < 0) throw error('expected a newline-terminated argument (truncated pickle?)');
+    if (end < 0) {
+      const message = `pickle: expected a newline-terminated argument (truncated pickle?) (opcode at byte ${opPos})`;
+      throw options.truncated ? options.truncated(message) : fail(message);
+    }
     const text = latin1.decode(bytes.subarray(pos, end));
     pos = end + 1;
     return text;

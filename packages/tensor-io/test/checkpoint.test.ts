@@ -23,7 +23,7 @@ const sha = (data: TypedArray) =>
     .digest('hex');
 
 describe('readCheckpoint reads every tensor bit-identically to torch.load', () => {
-  it.each(['dit1d', 'tokenizer', 'edge', 'deflated', 'zip64'])('%s.pth', async (name) => {
+  it.each(['dit1d', 'tokenizer', 'edge', 'deflated', 'zip64', 'legacy-edge'])('%s.pth', async (name) => {
     const expected = await expectedOf(name);
     const ckpt = await readCheckpoint(join(dir, `${name}.pth`));
     try {
@@ -155,10 +155,25 @@ describe('checkpoint structure', () => {
     await ckpt.close();
   });
 
-  it('refuses the legacy format saying how to convert it', async () => {
-    await expect(readCheckpoint(join(dir, 'legacy.pth'))).rejects.toThrow(
-      /torch\.save\(torch\.load\(f\), f2\)/,
-    );
+  it('reads the legacy pre-1.6 format, lazily', async () => {
+    const expected = await expectedOf('legacy');
+    const ckpt = await readCheckpoint(join(dir, 'legacy.pth'));
+    const tensors = ckpt.tensors();
+    expect([...tensors.keys()].sort()).toEqual(Object.keys(expected).sort());
+    for (const [key, tensor] of tensors) {
+      expect([key, tensor.dtype, tensor.shape]).toEqual([key, expected[key].dtype, expected[key].shape]);
+      expect([key, sha(await tensor.read())]).toEqual([key, expected[key].sha256]);
+    }
+    expect((ckpt.root as Map<string, unknown>).get('step')).toBe(3);
+    await ckpt.close();
+    const bytes = await readFile(join(dir, 'legacy.pth'));
+    await expect(readCheckpoint(bytes.subarray(0, bytes.length - 10))).rejects.toThrow(CheckpointError);
+  });
+
+  it('refuses the tar format of PyTorch <= 0.1.10 saying how to convert it', async () => {
+    const tar = new Uint8Array(1024);
+    tar.set(new TextEncoder().encode('ustar'), 257);
+    await expect(readCheckpoint(tar)).rejects.toThrow(/torch\.save\(torch\.load\(f\), f2\)/);
   });
 
   it('never calls globals: an os.system reduce stays an inert record', async () => {

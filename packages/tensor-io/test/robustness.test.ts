@@ -147,6 +147,18 @@ describe('robustness against corrupt and hostile files', () => {
       }
     }
 
+    // The legacy format has no checksums: only truncation is tested on it.
+    {
+      const legacy = await load('checkpoints/legacy-edge.pth');
+      const baseline = await fingerprintCheckpoint(legacy);
+      for (let n = 0; n < legacy.length; n += Math.max(1, Math.floor(legacy.length / 200))) {
+        record(
+          'truncation',
+          await attempt(`legacy-edge.pth cut at ${n}`, legacy.subarray(0, n), 'checkpoint', baseline),
+        );
+      }
+    }
+
     // 2. Single bit flips: an error, or the original result when the bit is one the format ignores
     // (a timestamp, a version-made-by field, a local copy of a name). Never a different result.
     for (const [k, bytes] of originals.entries()) {
