@@ -1,3 +1,4 @@
+import { block4x4 } from './dense-kernels.js';
 import { MetricError } from './errors.js';
 import { describe } from './image-batch.js';
 
@@ -38,6 +39,7 @@ export class FeatureStatistics {
   /** `Σ x·xᵀ`, row-major `dim×dim`; only the lower triangle (`j ≤ i`) is maintained. */
   readonly sumOuter: Float64Array;
   private readonly block: Float64Array;
+  private readonly tile = new Float64Array(16);
 
   /** An empty accumulator for `dim`-dimensional features (2048 for InceptionV3 pool features). */
   constructor(dim: number) {
@@ -72,20 +74,33 @@ export class FeatureStatistics {
         this.sum[c] += v;
       }
     }
-    // Transposed blocks of rows: each outer-product entry is one contiguous dot product per block.
+    // Transposed blocks of rows: entry (i, j) of Σ x·xᵀ gains the dot product of rows i and j of
+    // the block, computed 4×4 entries at a time (lower triangle only).
     const T = this.block;
     const S = this.sumOuter;
+    const tile = this.tile;
     for (let r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
       const m = Math.min(ROW_BLOCK, rows - r0);
       for (let r = 0; r < m; r++) for (let c = 0; c < d; c++) T[c * m + r] = features[(r0 + r) * d + c];
-      for (let i = 0; i < d; i++) {
+      const full = d - (d % 4);
+      for (let i0 = 0; i0 < full; i0 += 4) {
+        for (let j0 = 0; j0 <= i0; j0 += 4) {
+          block4x4(T, T, m, i0, j0, 0, m, tile, 0, 4);
+          for (let a = 0; a < 4; a++) {
+            const row = (i0 + a) * d + j0;
+            const jMax = Math.min(4, i0 + a - j0 + 1);
+            for (let b = 0; b < jMax; b++) S[row + b] += tile[a * 4 + b];
+          }
+        }
+      }
+      // Rows past the last multiple of 4.
+      for (let i = full; i < d; i++) {
         const ti = i * m;
-        const si = i * d;
         for (let j = 0; j <= i; j++) {
           const tj = j * m;
           let acc = 0;
           for (let r = 0; r < m; r++) acc += T[ti + r] * T[tj + r];
-          S[si + j] += acc;
+          S[i * d + j] += acc;
         }
       }
     }

@@ -1,6 +1,10 @@
-import { exportInceptionV3, InceptionV3, MetricError } from '@tokenset/eval';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evaluateFolder, exportInceptionV3, InceptionV3, MetricError } from '@tokenset/eval';
 import { formulaStateDict, parseShapes } from '@tokenset/formula-weights';
 import type { Float32StateDict } from '@tokenset/tensor-io';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, npy, relativeMaxError } from './fixture.js';
 
@@ -61,5 +65,44 @@ describe('InceptionV3 (torch-fidelity inception-v3-compat)', () => {
     partial.delete('Mixed_6b.branch7x7_2.bn.running_var');
     expect(() => exportInceptionV3(partial)).toThrow(/expected tensor 'Mixed_6b.branch7x7_2.bn.running_var'/);
     await expect(InceptionV3.load(42 as never)).rejects.toThrow(TypeError);
+  });
+
+  it('evaluates a folder of PNGs end to end (decode, order, batches) like the fixtures', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tokenset-eval-inception-'));
+    try {
+      // Files sort as 0-, 1-, 2-, 3-: images256[0], images256[1], images299, images64x80.
+      const expectedPool: number[] = [];
+      const expectedLogits: number[] = [];
+      let index = 0;
+      for (const name of ['images256', 'images299', 'images64x80']) {
+        const images = await npy(`inception/${name}`);
+        const [n, , height, width] = images.shape;
+        const pool = (await npy(`inception/${name}_pool`)).data as Float32Array;
+        const logits = (await npy(`inception/${name}_logits_unbiased`)).data as Float32Array;
+        for (let b = 0; b < n; b++) {
+          const nchw = (images.data as Uint8Array).subarray(
+            b * 3 * height * width,
+            (b + 1) * 3 * height * width,
+          );
+          const nhwc = new Uint8Array(nchw.length);
+          for (let c = 0; c < 3; c++)
+            for (let p = 0; p < height * width; p++) nhwc[p * 3 + c] = nchw[c * height * width + p];
+          await sharp(nhwc, { raw: { width, height, channels: 3 } })
+            .png()
+            .toFile(join(dir, `${index++}-${name}.png`));
+          expectedPool.push(...pool.subarray(b * 2048, (b + 1) * 2048));
+          expectedLogits.push(...logits.subarray(b * 1008, (b + 1) * 1008));
+        }
+      }
+      const result = await evaluateFolder(dir, { inception, batchSize: 2, splits: 2 });
+      expect(result.files).toHaveLength(4);
+      expect(relativeMaxError(result.logits, expectedLogits)).toBeLessThan(1e-4);
+      const sum = new Float64Array(2048);
+      for (let i = 0; i < expectedPool.length; i++) sum[i % 2048] += expectedPool[i];
+      expect(relativeMaxError(result.statistics.sum, sum)).toBeLessThan(1e-4);
+      expect(result.inceptionScore.scores).toHaveLength(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,62 @@
+import { InceptionV3 } from '@tokenset/eval';
+import { formulaStateDict, parseShapes } from '@tokenset/formula-weights';
+import { matmulCeilingGflops } from '@tokenset/runtime';
+import type { Bench } from '../../../scripts/bench-types.ts';
+import shapes from '../test/fixtures/inception/shapes.json' with { type: 'json' };
+
+// InceptionV3 feature extraction at batch 16 (256×256 uint8 images, resized to 299 in TypeScript),
+// with the network's FLOPs counted analytically by the exporter, next to onnxruntime's float32
+// MatMul throughput measured in the same process just before each timed run (the machine is
+// shared, so both are medians of paired measurements).
+const BATCH = 16;
+const REPEATS = 3;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+const bench: Bench = async () => {
+  const inception = await InceptionV3.load(formulaStateDict(parseShapes(shapes)), { batchSize: BATCH });
+  try {
+    const images = new Uint8Array(BATCH * 256 * 256 * 3);
+    for (let i = 0; i < images.length; i++) images[i] = (i * 2654435761) >>> 24;
+    const shape = { n: BATCH, height: 256, width: 256 };
+    await inception.features(images, shape); // warm-up
+    const ceilings: number[] = [];
+    const seconds: number[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      ceilings.push(await matmulCeilingGflops({ repeats: 3 }));
+      const start = performance.now();
+      await inception.features(images, shape);
+      seconds.push((performance.now() - start) / 1000);
+    }
+    const ceiling = median(ceilings);
+    const s = median(seconds);
+    const perImage = inception.flopsPerImage;
+    const gflops = (BATCH * perImage) / s / 1e9;
+    return [
+      {
+        name: `InceptionV3 features: batch ${BATCH}, 256² → 299², ${(perImage / 1e9).toFixed(2)} GFLOP/image`,
+        figure: gflops,
+        unit: 'GFLOP/s',
+        ceiling,
+        ceilingName: `ORT MatMul 2048² (${ceilings.map((c) => c.toFixed(0)).join('/')})`,
+        better: 'higher',
+        goal: '>= 50% of ceiling',
+        met: gflops >= 0.5 * ceiling,
+      },
+      {
+        name: `InceptionV3 features: batch ${BATCH} (resize included)`,
+        figure: BATCH / s,
+        unit: 'images/s',
+        ceiling: (ceiling * 1e9) / perImage,
+        ceilingName: 'at the MatMul ceiling',
+        better: 'higher',
+      },
+    ];
+  } finally {
+    await inception.release();
+  }
+};
+export default bench;
