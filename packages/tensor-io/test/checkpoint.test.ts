@@ -236,6 +236,79 @@ describe('checkpoint structure', () => {
     }
   });
 
+  it('reads a tensor past 4 GiB through zip64 records, by offset (a sparse file)', async () => {
+    const { mkdtemp, open, rm, stat } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { ZipBuilder } = await import('../src/zip.js');
+    const { crc32 } = await import('node:zlib');
+    const tmp = await mkdtemp(join(tmpdir(), 'tensor-io-'));
+    const path = join(tmp, 'big.pth');
+    try {
+      // One 4.5 GiB float32 storage (a hole in the file but its last 16 bytes) and a tensor that views
+      // those last 4 values; the storage's CRC is left at 0, so it is never verified.
+      const numel = (4.5 * 2 ** 30) / 4;
+      const zip = new ZipBuilder();
+      const handle = await open(path, 'w');
+      let position = 0;
+      const write = async (bytes: Uint8Array, at = position) => {
+        await handle.write(bytes, 0, bytes.length, at);
+        position = Math.max(position, at + bytes.length);
+      };
+      const header = zip.localHeader({
+        name: 'big/data/0',
+        method: 0,
+        crc32: 0,
+        compressedSize: numel * 4,
+        size: numel * 4,
+        align: 64,
+      });
+      await write(header);
+      const dataStart = position;
+      await write(new Uint8Array(new Float32Array([1.5, -2, 3.25, 4]).buffer), dataStart + numel * 4 - 16);
+      // The pickle: {'tail': a 4-value view at the end of the storage}.
+      const { PickleWriter } = await import('../src/pickle-writer.js');
+      const w = new PickleWriter();
+      w.op(0x7d).string('tail').global('torch._utils', '_rebuild_tensor_v2').mark();
+      w.mark()
+        .string('storage')
+        .global('torch', 'FloatStorage')
+        .string('0')
+        .string('cpu')
+        .int(numel)
+        .op(0x74)
+        .op(0x51);
+      w.int(numel - 4)
+        .intTuple([4])
+        .intTuple([1])
+        .op(0x89)
+        .op(0x29)
+        .op(0x74)
+        .op(0x52)
+        .op(0x73);
+      const pickle = w.finish();
+      await write(
+        zip.localHeader({
+          name: 'big/data.pkl',
+          method: 0,
+          crc32: crc32(pickle),
+          compressedSize: pickle.length,
+          size: pickle.length,
+        }),
+      );
+      await write(pickle);
+      await write(zip.end());
+      await handle.close();
+      expect((await stat(path)).size).toBeGreaterThan(2 ** 32);
+      const ckpt = await readCheckpoint(path);
+      const tail = ckpt.tensors().get('tail')!;
+      expect(tail.shape).toEqual([4]);
+      expect(Array.from((await tail.read()) as Float32Array)).toEqual([1.5, -2, 3.25, 4]);
+      await ckpt.close();
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('rejects wrong arguments and non-checkpoints', async () => {
     await expect(readCheckpoint(5 as unknown as string)).rejects.toThrow(TypeError);
     await expect(readCheckpoint(new Uint8Array([1, 2, 3, 4]))).rejects.toThrow(CheckpointError);
