@@ -2,6 +2,7 @@
 - copies of ../shared/reference/tiny/dit1d/dit1d.pth and tiny/tokenizer/tokenizer.pth;
 - edge.pth: every dtype, non-contiguous views, shared storages, empty and 0-d tensors, a Parameter,
   nested containers and an argparse.Namespace, plain Python values (torch.save's zip format);
+- edge-protocol4.pth, edge-protocol5.pth: the same objects pickled with protocols 4 and 5;
 - deflated.pth: edge.pth with every member deflated and the top-level folder renamed;
 - zip64.pth: edge.pth rewritten with zip64 records (Python's zipfile with its zip64 limit lowered);
 - legacy.pth, legacy-edge.pth: the pre-1.6 format (torch.save(..., _use_new_zipfile_serialization=False));
@@ -103,6 +104,12 @@ edge = {
 edge_path = os.path.join(OUT, "edge.pth")
 torch.save(edge, edge_path)
 expected(edge_path)
+
+# The same objects pickled with protocols 4 and 5 (FRAME, MEMOIZE, STACK_GLOBAL, SHORT_BINUNICODE, ...).
+for protocol in (4, 5):
+    p = os.path.join(OUT, f"edge-protocol{protocol}.pth")
+    torch.save(edge, p, pickle_protocol=protocol)
+    expected(p)
 
 # The same archive with every member deflated, under another top-level folder name.
 def rewrite(src, dst, folder, compression, zip64=False):

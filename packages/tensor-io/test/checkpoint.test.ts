@@ -23,7 +23,16 @@ const sha = (data: TypedArray) =>
     .digest('hex');
 
 describe('readCheckpoint reads every tensor bit-identically to torch.load', () => {
-  it.each(['dit1d', 'tokenizer', 'edge', 'deflated', 'zip64', 'legacy-edge'])('%s.pth', async (name) => {
+  it.each([
+    'dit1d',
+    'tokenizer',
+    'edge',
+    'edge-protocol4',
+    'edge-protocol5',
+    'deflated',
+    'zip64',
+    'legacy-edge',
+  ])('%s.pth', async (name) => {
     const expected = await expectedOf(name);
     const ckpt = await readCheckpoint(join(dir, `${name}.pth`));
     try {
@@ -73,42 +82,45 @@ describe('checkpoint structure', () => {
     await ckpt.close();
   });
 
-  it('reads plain values, views, shared storages, empty and 0-d tensors', async () => {
-    const ckpt = await readCheckpoint(join(dir, 'edge.pth'));
-    const root = ckpt.root as Map<string, unknown>;
-    const misc = root.get('misc') as Map<unknown, unknown>;
-    expect(misc.get('int')).toBe(5);
-    expect(misc.get('big')).toBe(2n ** 70n);
-    expect(misc.get('neg')).toBe(-(2 ** 40));
-    expect(misc.get('float')).toBe(1.25);
-    expect(misc.get('text')).toBe('é∑');
-    expect(misc.get('bytes')).toEqual(new Uint8Array([0, 1, 255]));
-    expect(misc.get('none')).toBeNull();
-    expect(misc.get('bool')).toBe(true);
-    expect(misc.get('set')).toEqual(new Set([1, 2]));
-    expect(misc.get(7)).toBe('int key');
-    const t = ckpt.tensors();
-    expect(t.get('scalar')!.shape).toEqual([]);
-    expect(Array.from((await t.get('scalar')!.read()) as Float32Array)).toEqual([3.5]);
-    expect(await t.get('scalar_int')!.read({ int64: 'int32' })).toEqual(new Int32Array([-7]));
-    expect(t.get('empty')!.shape).toEqual([0, 3]);
-    expect((await t.get('empty')!.read()).length).toBe(0);
-    const a = (await t.get('shared.a')!.read()) as Float32Array;
-    const b = (await t.get('shared.b')!.read()) as Float32Array;
-    expect(Array.from(b)).toEqual(Array.from(a.subarray(5)));
-    const d = (await t.get('shared.d')!.read()) as Float32Array;
-    expect(d[1]).toBe(a[6]); // (4, 6) transposed: d[0][1] = base[1 * 6 + 0]
-    expect(Array.from((await t.get('views.expanded')!.read()) as Float32Array)).toEqual([
-      1.5, 1.5, 1.5, -2, -2, -2,
-    ]);
-    const half = await t.get('dtypes.float16')!.read({ widenHalf: true });
-    expect(half).toBeInstanceOf(Float32Array);
-    const ns = t.get('args.mask')!;
-    expect(ns.dtype).toBe('bool');
-    expect(Array.from((await ns.read()) as Uint8Array)).toEqual([1, 0]);
-    await ckpt.close();
-    await expect(t.get('scalar')!.read()).rejects.toThrow(/closed/);
-  });
+  it.each(['edge', 'edge-protocol5'])(
+    '%s: reads plain values, views, shared storages, empty and 0-d tensors',
+    async (name) => {
+      const ckpt = await readCheckpoint(join(dir, `${name}.pth`));
+      const root = ckpt.root as Map<string, unknown>;
+      const misc = root.get('misc') as Map<unknown, unknown>;
+      expect(misc.get('int')).toBe(5);
+      expect(misc.get('big')).toBe(2n ** 70n);
+      expect(misc.get('neg')).toBe(-(2 ** 40));
+      expect(misc.get('float')).toBe(1.25);
+      expect(misc.get('text')).toBe('é∑');
+      expect(misc.get('bytes')).toEqual(new Uint8Array([0, 1, 255]));
+      expect(misc.get('none')).toBeNull();
+      expect(misc.get('bool')).toBe(true);
+      expect(misc.get('set')).toEqual(new Set([1, 2]));
+      expect(misc.get(7)).toBe('int key');
+      const t = ckpt.tensors();
+      expect(t.get('scalar')!.shape).toEqual([]);
+      expect(Array.from((await t.get('scalar')!.read()) as Float32Array)).toEqual([3.5]);
+      expect(await t.get('scalar_int')!.read({ int64: 'int32' })).toEqual(new Int32Array([-7]));
+      expect(t.get('empty')!.shape).toEqual([0, 3]);
+      expect((await t.get('empty')!.read()).length).toBe(0);
+      const a = (await t.get('shared.a')!.read()) as Float32Array;
+      const b = (await t.get('shared.b')!.read()) as Float32Array;
+      expect(Array.from(b)).toEqual(Array.from(a.subarray(5)));
+      const d = (await t.get('shared.d')!.read()) as Float32Array;
+      expect(d[1]).toBe(a[6]); // (4, 6) transposed: d[0][1] = base[1 * 6 + 0]
+      expect(Array.from((await t.get('views.expanded')!.read()) as Float32Array)).toEqual([
+        1.5, 1.5, 1.5, -2, -2, -2,
+      ]);
+      const half = await t.get('dtypes.float16')!.read({ widenHalf: true });
+      expect(half).toBeInstanceOf(Float32Array);
+      const ns = t.get('args.mask')!;
+      expect(ns.dtype).toBe('bool');
+      expect(Array.from((await ns.read()) as Uint8Array)).toEqual([1, 0]);
+      await ckpt.close();
+      await expect(t.get('scalar')!.read()).rejects.toThrow(/closed/);
+    },
+  );
 
   it('readFloat32StateDict widens and skips non-float tensors', async () => {
     const ckpt = await readCheckpoint(join(dir, 'edge.pth'));
