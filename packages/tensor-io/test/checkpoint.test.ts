@@ -133,6 +133,15 @@ describe('checkpoint structure', () => {
     const f64 = (await ckpt.tensors('dtypes.').get('float64')!.read()) as Float64Array;
     expect(Array.from(sd.get('float64')!.data)).toEqual(Array.from(f64, Math.fround));
     await expect(readFloat32StateDict(ckpt, 'nothing.')).rejects.toThrow(CheckpointError);
+    const dit = await readCheckpoint(join(dir, 'dit1d.pth'));
+    const ema = await readFloat32StateDict(dit, 'ema.');
+    const dump = await readNpz(join(dir, 'dit1d.tensors.npz'));
+    expect(ema.size).toBeGreaterThan(10);
+    for (const [name, { shape, data }] of ema) {
+      expect(shape).toEqual(dump.get(`ema.${name}`)!.shape);
+      expect(data).toEqual(dump.get(`ema.${name}`)!.data);
+    }
+    await dit.close();
     await ckpt.close();
   });
 
