@@ -2,6 +2,9 @@
 // These kernels work on one distribution of K values at `probs[o .. o+K)`, allocate nothing and
 // return -1 when the distribution is invalid (NaN, negative, infinite or all zero): the point where
 // `torch.multinomial` raises in the reference. Callers turn -1 into an error with context.
+// Parameters that are doubles (p, the uniform) travel in `FilterWork` / a uniforms buffer rather
+// than as arguments: V8 boxes double arguments of calls it does not inline, which would allocate
+// per entry.
 import { argsortDescending } from '@tokenset/set-codec';
 import { f32 } from './float32.js';
 
@@ -18,6 +21,10 @@ export interface FilterWork {
   order: Int32Array;
   /** Sort scratch. */
   scratch: Int32Array;
+  /** The top-p threshold as float32 (set by the caller before {@link nucleus}). */
+  p: number;
+  /** k of the top-k filter (set by the caller before {@link topKIndices}). */
+  k: number;
 }
 
 /** Allocates {@link FilterWork} for distributions of `k` values. */
@@ -27,6 +34,8 @@ export function filterWork(k: number): FilterWork {
     weights: new Float64Array(k),
     order: new Int32Array(k),
     scratch: new Int32Array(k),
+    p: 0.5,
+    k: 1,
   };
 }
 
@@ -93,15 +102,10 @@ function selectTop(
  * Top-p nucleus of one distribution (flows.py `greedy_topp_or_topk_sample`): indices in stable
  * descending order while the float32 cumulative sum *before* them is ≤ p (the first is always kept).
  * PyTorch's CPU cumsum accumulates in double and stores float32, as here. Returns the number kept
- * (in `work.kept`), or -1 if the distribution is invalid.
+ * (in `work.kept`), or -1 if the distribution is invalid. The threshold is `work.p` (float32).
  */
-export function nucleus(
-  probs: ArrayLike<number>,
-  o: number,
-  K: number,
-  p32: number,
-  work: FilterWork,
-): number {
+export function nucleus(probs: ArrayLike<number>, o: number, K: number, work: FilterWork): number {
+  const p32 = work.p;
   const first = firstMax(probs, o, K);
   if (first < 0) return -1;
   const kept = work.kept;
@@ -123,16 +127,11 @@ export function nucleus(
   return n;
 }
 
-/** Top-k of one distribution with stable ties; returns k (in `work.kept`) or -1 if invalid. */
-export function topKIndices(
-  probs: ArrayLike<number>,
-  o: number,
-  K: number,
-  k: number,
-  work: FilterWork,
-): number {
+/** Top-`work.k` of one distribution with stable ties; returns k (in `work.kept`) or -1 if invalid. */
+export function topKIndices(probs: ArrayLike<number>, o: number, K: number, work: FilterWork): number {
   const first = firstMax(probs, o, K);
   if (first < 0) return -1;
+  const k = work.k;
   selectTop(probs, o, K, first, k, work);
   return k;
 }
@@ -164,11 +163,12 @@ export function normaliseKept(probs: ArrayLike<number>, o: number, n: number, wo
 }
 
 /**
- * Inverse-CDF draw over sparse weights (`work.kept[0..n)` ascending, `work.weights`) in a
- * distribution of K values: the number of j with cdf[j] ≤ u·total (float64 sequential cdf),
+ * Inverse-CDF draw with the uniform `uniforms[ui]` over sparse weights (`work.kept[0..n)`
+ * ascending, `work.weights`) in a distribution of K values: the number of j with cdf[j] ≤ u·total (float64 sequential cdf),
  * clamped to K-1.
  */
-export function drawKept(n: number, K: number, u: number, work: FilterWork): number {
+export function drawKept(n: number, K: number, uniforms: Float64Array, ui: number, work: FilterWork): number {
+  const u = uniforms[ui];
   const w = work.weights;
   let total = 0;
   for (let j = 0; j < n; j++) total += w[j];
@@ -182,10 +182,17 @@ export function drawKept(n: number, K: number, u: number, work: FilterWork): num
 }
 
 /**
- * Inverse-CDF draw from an unfiltered distribution (`torch.multinomial` convention of the project):
+ * Inverse-CDF draw with the uniform `uniforms[ui]` from an unfiltered distribution (`torch.multinomial` convention of the project):
  * float64 sequential cdf, index = #{j : cdf[j] ≤ u·total}, clamped to K-1. Returns -1 if invalid.
  */
-export function drawFull(probs: ArrayLike<number>, o: number, K: number, u: number): number {
+export function drawFull(
+  probs: ArrayLike<number>,
+  o: number,
+  K: number,
+  uniforms: Float64Array,
+  ui: number,
+): number {
+  const u = uniforms[ui];
   let total = 0;
   for (let k = 0; k < K; k++) {
     const v = probs[o + k];

@@ -1,4 +1,4 @@
-import { assertInteger, assertNumericArray } from '@tokenset/set-codec';
+import { assertInteger, describeValue } from '@tokenset/set-codec';
 import { f32, SQRT_2PI_F32 } from './float32.js';
 
 /**
@@ -7,63 +7,71 @@ import { f32, SQRT_2PI_F32 } from './float32.js';
  */
 const WINDOW_SIGMAS = 14.6;
 
-/** Float32 Gaussian density at k, as the reference's tensor expression (flows.py / train.py). */
-function density(k: number, mean: number, sigma: number, coefficient: number): number {
-  const q = f32(f32(k - mean) / sigma);
-  const exponent = f32(-0.5 * f32(q * q));
-  return f32(coefficient * f32(Math.exp(exponent)));
-}
-
-/** `1 / (σ·√(2π))` in float32. */
-export function gaussianCoefficient(sigma: number, sqrtTwoPi: number): number {
-  return f32(1 / f32(sigma * sqrtTwoPi));
-}
-
 /**
- * Whether the discretised Gaussian at (mean, σ) over k = 0..M-1 has any float32 mass: the density
- * is monotone in |k - mean|, so checking the nearest k suffices.
+ * The fixed part of a discretised Gaussian: k = 0..M-1 and the constant written as √(2π). Passed as
+ * an object (not as double arguments, which V8 boxes in calls it does not inline).
  */
-export function hasMass(mean: number, sigma: number, M: number, sqrtTwoPi: number): boolean {
-  const coefficient = gaussianCoefficient(sigma, sqrtTwoPi);
-  let k0 = Math.floor(mean);
-  let k1 = k0 + 1;
-  k0 = k0 < 0 ? 0 : Math.min(k0, M - 1);
-  k1 = k1 < 0 ? 0 : Math.min(k1, M - 1);
-  return density(k0, mean, sigma, coefficient) > 0 || density(k1, mean, sigma, coefficient) > 0;
+export interface GaussianSpec {
+  /** M: values k = 0..M-1. */
+  M: number;
+  /** float32 √(2π) (sampler) or √6 (training loop). */
+  sqrtTwoPi: number;
 }
 
 /**
- * Writes the normalised discretised Gaussian of one entry into `out[o + k]` for k in the window
- * `[lo, hi]` (returned through `window[0..1]`); values outside the window are exactly zero and not
- * written. Returns the float32 normaliser (0 when there is no mass: the reference then produces NaN).
+ * Whether the discretised Gaussian at (`means[i]`, `sigmas[i]`) over k = 0..M-1 has any float32
+ * mass. The float32 density is monotone in |k - mean|, so the two nearest k decide.
+ */
+export function hasMass(spec: GaussianSpec, means: Float32Array, sigmas: Float32Array, i: number): boolean {
+  const mean = means[i];
+  const sigma = sigmas[i];
+  const M = spec.M;
+  const coefficient = f32(1 / f32(sigma * spec.sqrtTwoPi));
+  const k0 = Math.min(Math.max(Math.floor(mean), 0), M - 1);
+  const k1 = Math.min(Math.max(Math.floor(mean) + 1, 0), M - 1);
+  const q0 = f32(f32(k0 - mean) / sigma);
+  const q1 = f32(f32(k1 - mean) / sigma);
+  const d0 = f32(coefficient * f32(Math.exp(f32(-0.5 * f32(q0 * q0)))));
+  const d1 = f32(coefficient * f32(Math.exp(f32(-0.5 * f32(q1 * q1)))));
+  return d0 > 0 || d1 > 0;
+}
+
+/**
+ * Writes the normalised discretised Gaussian of entry i (mean `means[i]`, σ `sigmas[i]`) into
+ * `out[o + k]` for k in the window `[lo, hi]` (returned in `window[0..1]`), computed in float32 as
+ * the reference's tensor expression `1/(σ√(2π))·exp(-½((k - z)/σ)²)`, then divided by its float32
+ * sum. Values outside the window are exactly zero (the exponent is below -106) and not written.
+ * Returns 1, or 0 when there is no mass (nothing normalised: the reference gets NaN from 0/0).
  */
 export function gaussianWindow(
-  mean: number,
-  sigma: number,
-  M: number,
-  sqrtTwoPi: number,
+  spec: GaussianSpec,
+  means: Float32Array,
+  sigmas: Float32Array,
+  i: number,
   out: Float32Array,
   o: number,
   window: Int32Array,
 ): number {
-  const coefficient = gaussianCoefficient(sigma, sqrtTwoPi);
+  const mean = means[i];
+  const sigma = sigmas[i];
+  const coefficient = f32(1 / f32(sigma * spec.sqrtTwoPi));
   const reach = WINDOW_SIGMAS * sigma + 1e-3;
-  let lo = Math.ceil(mean - reach);
-  let hi = Math.floor(mean + reach);
-  if (lo < 0) lo = 0;
-  if (hi > M - 1) hi = M - 1;
+  const lo = Math.max(Math.ceil(mean - reach), 0);
+  const hi = Math.min(Math.floor(mean + reach), spec.M - 1);
   let sum = 0;
   for (let k = lo; k <= hi; k++) {
-    const d = density(k, mean, sigma, coefficient);
+    const q = f32(f32(k - mean) / sigma);
+    const d = f32(coefficient * f32(Math.exp(f32(-0.5 * f32(q * q)))));
     out[o + k] = d;
     sum += d;
   }
-  // torch sums the float32 row; the double sum rounded once is its correctly rounded value.
-  const total = f32(sum);
-  if (total > 0) for (let k = lo; k <= hi; k++) out[o + k] = f32(out[o + k] / total);
   window[0] = lo;
   window[1] = hi;
-  return total;
+  // torch sums the float32 row; the double sum rounded once is its correctly rounded value.
+  const total = f32(sum);
+  if (!(total > 0)) return 0;
+  for (let k = lo; k <= hi; k++) out[o + k] = f32(out[o + k] / total);
+  return 1;
 }
 
 /** Options of {@link discretizedGaussian}. */
@@ -98,8 +106,11 @@ export function discretizedGaussian(
   setSize: number,
   options: DiscretizedGaussianOptions = {},
 ): Float32Array {
-  assertNumericArray('mean', mean);
-  assertNumericArray('sigma', sigma);
+  if (!(mean instanceof Float32Array))
+    throw new TypeError(`mean: expected a Float32Array, got ${describeValue(mean)}`);
+  if (!(sigma instanceof Float32Array)) {
+    throw new TypeError(`sigma: expected a Float32Array, got ${describeValue(sigma)}`);
+  }
   const M = assertInteger('setSize', setSize, 1);
   if (sigma.length !== mean.length) {
     throw new RangeError(`sigma: expected length ${mean.length} (as mean), got ${sigma.length}`);
@@ -107,14 +118,15 @@ export function discretizedGaussian(
   const sqrtTwoPi = options.sqrtTwoPi ?? SQRT_2PI_F32;
   const out = new Float32Array(mean.length * M);
   const window = new Int32Array(2);
+  const spec: GaussianSpec = { M, sqrtTwoPi };
   for (let i = 0; i < mean.length; i++) {
     const m = mean[i];
     const s = sigma[i];
     if (!Number.isFinite(m)) throw new RangeError(`mean[${i}]: expected a finite value, got ${m}`);
     if (!(s > 0) || !Number.isFinite(s))
       throw new RangeError(`sigma[${i}]: expected a positive value, got ${s}`);
-    const total = gaussianWindow(f32(m), f32(s), M, sqrtTwoPi, out, i * M, window);
-    if (total === 0) out.fill(Number.NaN, i * M, (i + 1) * M);
+    if (gaussianWindow(spec, mean, sigma, i, out, i * M, window) === 0)
+      out.fill(Number.NaN, i * M, (i + 1) * M);
   }
   return out;
 }

@@ -65,8 +65,10 @@ function filtered(
 export function topP(probs: Float32Array, p: number, numClasses: number): Float32Array {
   const K = checkProbs(probs, numClasses);
   checkStrategy('topP', { kind: 'topP', p }, K);
-  const p32 = f32(p);
-  return filtered(probs, K, (o, work) => nucleus(probs, o, K, p32, work));
+  return filtered(probs, K, (o, work) => {
+    work.p = f32(p);
+    return nucleus(probs, o, K, work);
+  });
 }
 
 /**
@@ -78,13 +80,16 @@ export function topP(probs: Float32Array, p: number, numClasses: number): Float3
 export function topK(probs: Float32Array, k: number, numClasses: number): Float32Array {
   const K = checkProbs(probs, numClasses);
   checkStrategy('topK', { kind: 'topK', k }, K);
-  return filtered(probs, K, (o, work) => topKIndices(probs, o, K, k, work));
+  return filtered(probs, K, (o, work) => {
+    work.k = k;
+    return topKIndices(probs, o, K, work);
+  });
 }
 
 /**
- * Draws one value per distribution with the given strategy (no adjustment), one uniform each in
- * order. Writes `out[oo + j]` for distribution j of `count` starting at `probs[po]`. Returns -1, or
- * the first j whose distribution is invalid (nothing is drawn for it or after it).
+ * Draws one value per distribution with the given strategy (no adjustment): distribution j of
+ * `count` (starting at `probs[po]`) takes the uniform `uniforms[j]`; writes `out[oo + j]`. Returns -1,
+ * or the first j whose distribution is invalid.
  */
 export function drawDistributions(
   probs: Float32Array,
@@ -92,32 +97,32 @@ export function drawDistributions(
   count: number,
   K: number,
   strategy: DrawStrategy,
-  next: Uniform,
+  uniforms: Float64Array,
   out: Int32Array,
   oo: number,
   work: FilterWork,
 ): number {
   if (strategy.kind === 'multinomial') {
     for (let j = 0; j < count; j++) {
-      const idx = drawFull(probs, po + j * K, K, next());
+      const idx = drawFull(probs, po + j * K, K, uniforms, j);
       if (idx < 0) return j;
       out[oo + j] = idx;
     }
   } else if (strategy.kind === 'topP') {
-    const p32 = f32(strategy.p);
+    work.p = f32(strategy.p);
     for (let j = 0; j < count; j++) {
       const o = po + j * K;
-      const n = nucleus(probs, o, K, p32, work);
+      const n = nucleus(probs, o, K, work);
       if (n < 0 || !normaliseKept(probs, o, n, work)) return j;
-      out[oo + j] = drawKept(n, K, next(), work);
+      out[oo + j] = drawKept(n, K, uniforms, j, work);
     }
   } else {
-    const k = strategy.k;
+    work.k = strategy.k;
     for (let j = 0; j < count; j++) {
       const o = po + j * K;
-      const n = topKIndices(probs, o, K, k, work);
+      const n = topKIndices(probs, o, K, work);
       if (n < 0 || !normaliseKept(probs, o, n, work)) return j;
-      out[oo + j] = drawKept(n, K, next(), work);
+      out[oo + j] = drawKept(n, K, uniforms, j, work);
     }
   }
   return -1;
@@ -181,11 +186,13 @@ export function drawCounts(probs: Float32Array, options: DrawCountsOptions): Int
   const work = filterWork(K);
   const out = new Int32Array(batch * C);
   // validate everything first: the reference raises before taking any uniform
+  const zero = new Float64Array(1);
   for (let o = 0; o < probs.length; o += K) {
-    if (drawDistributions(probs, o, 1, K, strategy, () => 0, out, 0, work) >= 0) throw invalid(probs, o, K);
+    if (drawDistributions(probs, o, 1, K, strategy, zero, out, 0, work) >= 0) throw invalid(probs, o, K);
   }
   const next = options.uniform ?? Math.random;
-  drawDistributions(probs, 0, batch * C, K, strategy, next, out, 0, work);
+  const uniforms = Float64Array.from({ length: batch * C }, () => next());
+  drawDistributions(probs, 0, batch * C, K, strategy, uniforms, out, 0, work);
   if (adjustsAt(strategy, options.t ?? 0, options.adjustFrom ?? 0.65)) {
     const aw = adjustWork(C);
     for (let b = 0; b < batch; b++) {

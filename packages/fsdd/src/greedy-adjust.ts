@@ -1,4 +1,4 @@
-import { argsortDescending, assertInteger, describeValue } from '@tokenset/set-codec';
+import { assertInteger, describeValue, selectLargest } from '@tokenset/set-codec';
 import { f32 } from './float32.js';
 
 /** Which greedy adjustment: the reference's single pass, or repeated passes that always reach the sum. */
@@ -11,7 +11,7 @@ export const ADJUST_MODES: readonly AdjustMode[] = ['reference', 'exact'];
 export interface AdjustWork {
   keys: Float64Array;
   order: Int32Array;
-  scratch: Int32Array;
+  scratch: Float64Array;
 }
 
 /** Allocates {@link AdjustWork} for rows of C entries. */
@@ -19,7 +19,7 @@ export function adjustWork(codebookSize: number): AdjustWork {
   return {
     keys: new Float64Array(codebookSize),
     order: new Int32Array(codebookSize),
-    scratch: new Int32Array(codebookSize),
+    scratch: new Float64Array(codebookSize),
   };
 }
 
@@ -92,8 +92,8 @@ export function adjustRow(
     if (need !== 0) {
       const direction = need > 0 ? 1 : -1;
       gains(z, zo, C, p, direction, work.keys);
-      argsortDescending(work.keys, 0, C, work.order, work.scratch);
-      const moves = Math.min(Math.abs(need), C);
+      // the first |need| entries of the stable descending order of the gains (as a set)
+      const moves = selectLargest(work.keys, 0, C, Math.abs(need), work.order, work.scratch);
       for (let r = 0; r < moves; r++) z[zo + work.order[r]] += direction;
     }
     sum = 0;
@@ -118,8 +118,7 @@ export function adjustRow(
     const direction = need > 0 ? 1 : -1;
     const valid = gains(z, zo, C, p, direction, work.keys);
     if (valid === 0) break;
-    argsortDescending(work.keys, 0, C, work.order, work.scratch);
-    const moves = Math.min(Math.abs(need), valid);
+    const moves = selectLargest(work.keys, 0, C, Math.min(Math.abs(need), valid), work.order, work.scratch);
     for (let r = 0; r < moves; r++) z[zo + work.order[r]] += direction;
     sum += direction * moves;
   }

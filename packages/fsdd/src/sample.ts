@@ -9,7 +9,7 @@ import {
 } from '@tokenset/set-codec';
 import { drawKept, type FilterWork, filterWork, normaliseKept, nucleus, topKIndices } from './categorical.js';
 import type { Denoiser } from './denoiser.js';
-import { gaussianWindow, hasMass } from './discretized-gaussian.js';
+import { type GaussianSpec, gaussianWindow, hasMass } from './discretized-gaussian.js';
 import { adjustsAt, drawDistributions } from './draw.js';
 import { checkStrategy, type DrawStrategy } from './draw-strategy.js';
 import { FsddError } from './errors.js';
@@ -188,6 +188,8 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
   const lo = new Int32Array(C);
   const hi = new Int32Array(C);
   const window = new Int32Array(2);
+  const uniforms = new Float64Array(C);
+  const spec: GaussianSpec = { M, sqrtTwoPi: SQRT_2PI_F32 };
   const fwork = filterWork(K);
   const gwork = filterWork(M);
   const awork = adjustWork(C);
@@ -196,8 +198,8 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
   const gaussProbs: RowProbs = { probs: gauss, offset: 0, classes: M, lo, hi };
   const gaussDense: RowProbs = { probs: gauss, offset: 0, classes: M };
   const xtCode = strategyCode(xtStrategy);
-  const xtP32 = xtStrategy.kind === 'topP' ? f32(xtStrategy.p) : 0;
-  const xtK = xtStrategy.kind === 'topK' ? xtStrategy.k : 0;
+  if (xtStrategy.kind === 'topP') gwork.p = f32(xtStrategy.p);
+  if (xtStrategy.kind === 'topK') gwork.k = xtStrategy.k;
 
   if (options.initial !== undefined) {
     if (!(options.initial instanceof Int32Array)) {
@@ -230,6 +232,8 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
     lo,
     hi,
     window,
+    uniforms,
+    spec,
     fwork,
     gwork,
     awork,
@@ -241,8 +245,6 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
     x0Strategy,
     xtStrategy,
     xtCode,
-    xtP32,
-    xtK,
     adjustFrom,
     adjustMode,
     fallback,
@@ -291,6 +293,8 @@ interface Core {
   lo: Int32Array;
   hi: Int32Array;
   window: Int32Array;
+  uniforms: Float64Array;
+  spec: GaussianSpec;
   fwork: FilterWork;
   gwork: FilterWork;
   awork: AdjustWork;
@@ -302,8 +306,6 @@ interface Core {
   x0Strategy: DrawStrategy;
   xtStrategy: DrawStrategy;
   xtCode: 0 | 1 | 2;
-  xtP32: number;
-  xtK: number;
   adjustFrom: number;
   adjustMode: AdjustMode;
   fallback: Fallback;
@@ -315,15 +317,17 @@ interface Core {
  * adjustment, the Gaussian bridge, the next state. Returns whether some row fell back.
  */
 function advance(core: Core, probs: Float32Array, i: number, t: number, tNext: number): boolean {
-  const { B, C, M, K, N, z, x0, zt, sig, fallbackRows, gauss, lo, hi, window, fwork, gwork, awork, rwork } =
-    core;
-  const { denseProbs, gaussProbs, gaussDense, streams, x0Strategy, xtStrategy, xtCode, xtP32, xtK } = core;
+  const { B, C, M, K, N, z, x0, zt, sig, fallbackRows, gauss, lo, hi, window, uniforms, spec } = core;
+  const { fwork, gwork, awork, rwork, denseProbs, gaussProbs, gaussDense, streams } = core;
+  const { x0Strategy, xtStrategy, xtCode } = core;
   const { adjustFrom, adjustMode, fallback, sigmaSchedule } = core;
   // x0 prediction: draw, then (top-p/top-k only from adjustFrom on) greedy adjustment.
   const adjustX0 = adjustsAt(x0Strategy, t, adjustFrom);
   denseProbs.probs = probs;
   for (let b = 0; b < B; b++) {
-    const bad = drawDistributions(probs, b * C * K, C, K, x0Strategy, streams[b], x0, b * C, fwork);
+    const next = streams[b];
+    for (let c = 0; c < C; c++) uniforms[c] = next();
+    const bad = drawDistributions(probs, b * C * K, C, K, x0Strategy, uniforms, x0, b * C, fwork);
     if (bad >= 0) {
       const o = (b * C + bad) * K;
       throw new FsddError(
@@ -356,7 +360,7 @@ function advance(core: Core, probs: Float32Array, i: number, t: number, tNext: n
         // cheap certain case first: a k within 10σ has density > 0 in float32
         const r = Math.round(mean);
         const nearest = r < 0 ? 0 : Math.min(r, M - 1);
-        if (Math.abs(nearest - mean) > 10 * s && !hasMass(mean, s, M, SQRT_2PI_F32)) degenerate = 1;
+        if (Math.abs(nearest - mean) > 10 * s && !hasMass(spec, zt, sig, c)) degenerate = 1;
       }
     }
     fallbackRows[b] = degenerate;
@@ -374,10 +378,10 @@ function advance(core: Core, probs: Float32Array, i: number, t: number, tNext: n
       continue;
     }
     const next = streams[b];
+    for (let c = 0; c < C; c++) uniforms[c] = next();
     if (xtCode === 0) {
       for (let c = 0; c < C; c++) {
-        const total = gaussianWindow(zt[row + c], sig[row + c], M, SQRT_2PI_F32, gauss, c * M, window);
-        if (!(total > 0))
+        if (gaussianWindow(spec, zt, sig, row + c, gauss, c * M, window) === 0)
           throw new FsddError(`step ${i}: row ${b}, entry ${c}: the discretised Gaussian lost its mass`);
         const l = window[0];
         const h = window[1];
@@ -386,7 +390,7 @@ function advance(core: Core, probs: Float32Array, i: number, t: number, tNext: n
         // inverse CDF over the window; entries outside are exactly 0
         let sum = 0;
         for (let k = l; k <= h; k++) sum += gauss[c * M + k];
-        const threshold = next() * sum;
+        const threshold = uniforms[c] * sum;
         let cdf = 0;
         let drawn = M - 1;
         for (let k = l; k <= h; k++) {
@@ -402,15 +406,13 @@ function advance(core: Core, probs: Float32Array, i: number, t: number, tNext: n
     } else {
       gauss.fill(0);
       for (let c = 0; c < C; c++) {
-        const total = gaussianWindow(zt[row + c], sig[row + c], M, SQRT_2PI_F32, gauss, c * M, window);
-        if (!(total > 0))
+        if (gaussianWindow(spec, zt, sig, row + c, gauss, c * M, window) === 0)
           throw new FsddError(`step ${i}: row ${b}, entry ${c}: the discretised Gaussian lost its mass`);
-        const n =
-          xtCode === 1 ? nucleus(gauss, c * M, M, xtP32, gwork) : topKIndices(gauss, c * M, M, xtK, gwork);
+        const n = xtCode === 1 ? nucleus(gauss, c * M, M, gwork) : topKIndices(gauss, c * M, M, gwork);
         if (n < 0 || !normaliseKept(gauss, c * M, n, gwork)) {
           throw new FsddError(`step ${i}: row ${b}, entry ${c}: the discretised Gaussian lost its mass`);
         }
-        z[row + c] = drawKept(n, M, next(), gwork);
+        z[row + c] = drawKept(n, M, uniforms, c, gwork);
       }
       if (adjustXt) adjustRow(z, row, C, gaussDense, M, adjustMode, awork);
     }

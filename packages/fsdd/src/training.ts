@@ -5,7 +5,7 @@ import {
   roundWorkspace,
   validateCounts,
 } from '@tokenset/set-codec';
-import { gaussianWindow, hasMass } from './discretized-gaussian.js';
+import { type GaussianSpec, gaussianWindow, hasMass } from './discretized-gaussian.js';
 import { FsddError } from './errors.js';
 import { f32, SIGMA_EPSILON_F32, SQRT_6_F32 } from './float32.js';
 import { type AdjustMode, adjustRow, adjustWork } from './greedy-adjust.js';
@@ -93,8 +93,9 @@ export function trainingExample(counts: Int32Array, options: TrainingExampleOpti
       sigma[c] = f32(f32(Math.abs(noise[c] - counts[c]) / 4) + SIGMA_EPSILON_F32);
     }
   }
+  const spec: GaussianSpec = { M, sqrtTwoPi: SQRT_6_F32 };
   for (let i = 0; i < B * C; i++) {
-    if (!hasMass(zt[i], sigma[i], M, SQRT_6_F32)) {
+    if (!hasMass(spec, zt, sigma, i)) {
       throw new FsddError(
         `row ${Math.floor(i / C)}, entry ${i % C}: expected the discretised Gaussian at z_t = ${zt[i]}, σ = ${sigma[i]} to have mass on 0..${M - 1}, got none (the reference's multinomial raises here)`,
       );
@@ -110,7 +111,7 @@ export function trainingExample(counts: Int32Array, options: TrainingExampleOpti
     row.fill(0);
     for (let c = 0; c < C; c++) {
       const i = b * C + c;
-      gaussianWindow(zt[i], sigma[i], M, SQRT_6_F32, row, c * M, window);
+      gaussianWindow(spec, zt, sigma, i, row, c * M, window);
       let total = 0;
       for (let k = window[0]; k <= window[1]; k++) total += row[c * M + k];
       const threshold = next() * total;

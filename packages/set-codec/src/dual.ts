@@ -1,4 +1,4 @@
-import { argsortDescending } from './argsort.js';
+import { selectLargest } from './argsort.js';
 import { SetCodecError } from './errors.js';
 import { assertInteger, assertNumericArray, type NumericArray, rowSizeOf } from './validate.js';
 
@@ -75,7 +75,7 @@ export function tokensFromCounts(counts: NumericArray, setSize: number, batch = 
   const rounded = new Float64Array(C);
   const remains = new Float64Array(C);
   const order = new Int32Array(C);
-  const scratch = new Int32Array(C);
+  const scratch = new Float64Array(C);
   for (let b = 0; b < batch; b++) {
     const base = b * C;
     let sum = 0;
@@ -93,8 +93,7 @@ export function tokensFromCounts(counts: NumericArray, setSize: number, batch = 
           `counts row ${b}: expected counts that can be filled to ${M} tokens, got a sum of ${sum} over only ${C} entries`,
         );
       }
-      argsortDescending(remains, 0, C, order, scratch);
-      const n = Math.min(remaining, C);
+      const n = selectLargest(remains, 0, C, remaining, order, scratch);
       for (let r = 0; r < n; r++) rounded[order[r]] += 1;
     }
     // searchsorted(cumsum, p, right=True): the first id whose cumulative count exceeds p.

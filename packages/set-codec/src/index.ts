@@ -1,4 +1,4 @@
-export { argsortDescending } from './argsort.js';
+export { argsortDescending, selectLargest } from './argsort.js';
 export { countsFromTokens, tokensFromCounts } from './dual.js';
 export { SetCodecError } from './errors.js';
 export { intersectionCounts, jaccard, overlap, unionCounts } from './multiset.js';

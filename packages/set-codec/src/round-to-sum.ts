@@ -1,19 +1,19 @@
-import { argsortDescending } from './argsort.js';
+import { selectLargest } from './argsort.js';
 import { assertInteger, assertNumericArray, rowSizeOf } from './validate.js';
 
 /** Reusable work buffers for {@link roundRowToSum} (one row of length C). */
 export interface RoundWorkspace {
   /** Fractional parts, length ≥ C. */
   frac: Float64Array;
-  /** Sort order, length ≥ C. */
+  /** Selected indices, length ≥ C. */
   order: Int32Array;
-  /** Sort scratch, length ≥ C. */
-  scratch: Int32Array;
+  /** Selection scratch, length ≥ C. */
+  scratch: Float64Array;
 }
 
 /** Allocates the work buffers {@link roundRowToSum} needs for rows of length `length`. */
 export function roundWorkspace(length: number): RoundWorkspace {
-  return { frac: new Float64Array(length), order: new Int32Array(length), scratch: new Int32Array(length) };
+  return { frac: new Float64Array(length), order: new Int32Array(length), scratch: new Float64Array(length) };
 }
 
 /**
@@ -47,8 +47,8 @@ export function roundRowToSum(
     for (let c = 0; c < length; c++) out[outOffset + c] += 1;
     return;
   }
-  argsortDescending(frac, 0, length, work.order, work.scratch);
-  for (let r = 0; r < residual; r++) out[outOffset + work.order[r]] += 1;
+  const n = selectLargest(frac, 0, length, residual, work.order, work.scratch);
+  for (let r = 0; r < n; r++) out[outOffset + work.order[r]] += 1;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   overlap,
   roundToSum,
   SetCodecError,
+  selectLargest,
   setNoise,
   tokensFromCounts,
   unionCounts,
@@ -112,6 +113,26 @@ describe('argsortDescending', () => {
         expect(order).toEqual(expected);
       }),
       { seed: 7, numRuns: 200 },
+    );
+  });
+});
+
+describe('selectLargest', () => {
+  it('selects the same set as the first entries of the stable descending sort', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -3, max: 5 }), { minLength: 1, maxLength: 300 }),
+        fc.nat(),
+        (ints, r) => {
+          const values = Float64Array.from(ints, (v) => (v === -3 ? Number.NEGATIVE_INFINITY : v / 2));
+          const count = r % (values.length + 2);
+          const out = new Int32Array(values.length);
+          const n = selectLargest(values, 0, values.length, count, out, new Float64Array(values.length));
+          const expected = Array.from(argsortDescending(values).subarray(0, count)).sort((a, b) => a - b);
+          expect(Array.from(out.subarray(0, n))).toEqual(expected);
+        },
+      ),
+      { seed: 17, numRuns: 400 },
     );
   });
 });
