@@ -1,0 +1,86 @@
+import { drawCounts, FsddError, topK, topP } from '@tokenset/fsdd';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+const f32 = Math.fround;
+
+/** The reference filters written the obvious way: full stable sort, float32 cumsum (double accumulation). */
+function naive(
+  probs: Float32Array,
+  K: number,
+  keep: (sorted: number[], row: Float32Array) => number,
+): Float32Array {
+  const out = new Float32Array(probs.length);
+  for (let o = 0; o < probs.length; o += K) {
+    const row = probs.subarray(o, o + K);
+    const order = Array.from({ length: K }, (_, i) => i).sort((a, b) => row[b] - row[a] || a - b);
+    const n = keep(order, row);
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += row[order[j]];
+    const s = f32(sum);
+    for (let j = 0; j < n; j++) out[o + order[j]] = f32(row[order[j]] / s);
+  }
+  return out;
+}
+
+const distributions = fc
+  .tuple(fc.integer({ min: 2, max: 40 }), fc.integer({ min: 1, max: 6 }))
+  .chain(([K, n]) =>
+    fc.tuple(
+      fc.constant(K),
+      fc.array(fc.oneof(fc.constant(0), fc.constant(0.25), fc.float({ min: 0, max: 1, noNaN: true })), {
+        minLength: K * n,
+        maxLength: K * n,
+      }),
+    ),
+  )
+  .filter(([K, values]) => {
+    for (let o = 0; o < values.length; o += K) if (!values.slice(o, o + K).some((v) => v > 0)) return false;
+    return true;
+  });
+
+describe('filters against a plain full-sort implementation', () => {
+  it('topP keeps the same nucleus with the same weights (including nuclei wider than 8)', () => {
+    fc.assert(
+      fc.property(distributions, fc.double({ min: 0.05, max: 1, noNaN: true }), ([K, values], p) => {
+        const probs = Float32Array.from(values);
+        const expected = naive(probs, K, (order, row) => {
+          let cum = 0;
+          let n = 1;
+          cum += row[order[0]];
+          while (n < K && f32(cum) <= f32(p)) cum += row[order[n++]];
+          return n;
+        });
+        expect(Array.from(topP(probs, p, K))).toEqual(Array.from(expected));
+      }),
+      { seed: 21, numRuns: 300 },
+    );
+  });
+  it('topK keeps the k largest with stable ties', () => {
+    fc.assert(
+      fc.property(distributions, fc.nat(), ([K, values], kSeed) => {
+        const probs = Float32Array.from(values);
+        const k = 1 + (kSeed % K);
+        const expected = naive(probs, K, () => k);
+        expect(Array.from(topK(probs, k, K))).toEqual(Array.from(expected));
+      }),
+      { seed: 22, numRuns: 300 },
+    );
+  });
+  it('rejects bad parameters and invalid distributions', () => {
+    const probs = Float32Array.of(0.5, 0.5, 0.2, 0.8);
+    expect(() => topP(probs, 0, 2)).toThrow('topP.p: expected a probability in (0, 1], got 0');
+    expect(() => topP(probs, 1.01, 2)).toThrow(RangeError);
+    expect(() => topK(probs, 3, 2)).toThrow('topK.k: expected an integer in [1, 2], got 3');
+    expect(() => topP(probs, 0.5, 3)).toThrow(/probs: expected a positive multiple of numClasses 3/);
+    expect(() => topP(Float32Array.of(0.5, Number.NaN), 0.5, 2)).toThrow(FsddError);
+    expect(() => topK(Float32Array.of(0, 0), 1, 2)).toThrow(/zero total mass/);
+    expect(() =>
+      drawCounts(Float32Array.of(-1, 2, 0.5, 0.5), {
+        setSize: 1,
+        numClasses: 2,
+        strategy: { kind: 'multinomial' },
+      }),
+    ).toThrow(/distribution 0: .* got the value -1/);
+  });
+});
