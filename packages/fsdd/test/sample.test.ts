@@ -96,6 +96,7 @@ describe('functional: sampling an oracle denoiser returns data-set members with 
 
 describe('properties', () => {
   it("rows do not depend on the batch with fallback: 'row' (and seeds)", async () => {
+    let fellBack = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 2, maxLength: 5 }),
@@ -104,6 +105,7 @@ describe('properties', () => {
           const seeds = labels.map((_, b) => seedPool[b]);
           const options: Partial<SampleOptions> = { guidance: 'none', fallback: 'row', steps: 8 };
           const all = await sample(oracle, { labels, seeds, ...options });
+          fellBack += all.fallbackSteps.length;
           for (let b = 0; b < labels.length; b++) {
             const alone = await sample(oracle, { labels: [labels[b]], seeds: [seeds[b]], ...options });
             expect(Array.from(alone.counts)).toEqual(Array.from(all.counts.subarray(b * C, (b + 1) * C)));
@@ -112,6 +114,36 @@ describe('properties', () => {
       ),
       { seed: 42, numRuns: 15 },
     );
+    // the property is only meaningful if some rows did fall back
+    expect(fellBack).toBeGreaterThan(0);
+  });
+
+  it("with the reference's fallback: 'batch', one row's fallback rounds the whole batch; 'row' only that row", async () => {
+    const options = { guidance: 'none' as const, steps: 8, labels: [0] };
+    let checked = false;
+    for (let s = 0; s < 40 && !checked; s++) {
+      const a = await sample(oracle, { ...options, seeds: [`a${s}`] });
+      const b = await sample(oracle, { ...options, seeds: [`b${s}`] });
+      const onlyA = a.fallbackSteps.filter((step) => !b.fallbackSteps.includes(step));
+      if (onlyA.length === 0 || a.fallbackSteps[0] !== onlyA[0] || b.fallbackSteps[0] < onlyA[0]) continue;
+      // both rows agree with their solo runs up to a's first fallback (b has none before it)
+      const step = onlyA[0];
+      for (const fallback of ['batch', 'row'] as const) {
+        const rows: number[][] = [];
+        await sample(oracle, {
+          ...options,
+          labels: [0, 0],
+          seeds: [`a${s}`, `b${s}`],
+          fallback,
+          onStep: (info) => {
+            if (info.step === step) rows.push(Array.from(info.fallbackRows));
+          },
+        });
+        expect(rows).toEqual([fallback === 'batch' ? [1, 1] : [1, 0]]);
+      }
+      checked = true;
+    }
+    expect(checked).toBe(true);
   });
 
   it('the same seed gives the same sample; row b of seed s equals seeds[b] = "s:b"', async () => {
