@@ -45,7 +45,7 @@ const bench: Bench = async () => {
       better: 'lower',
     },
     {
-      name: `set-codec roundToSum (largest remainder, stable sort): C=${C} M=${M}, batch ${B}`,
+      name: `set-codec roundToSum (largest remainder, stable ties): C=${C} M=${M}, batch ${B}`,
       figure: perSet(rounding),
       unit: 'µs/set',
       ceiling: perSet(floor),
