@@ -1,3 +1,5 @@
+import type { Float64Arena } from './wasm-kernels.js';
+
 // Cache-friendly float64 kernels on row-major square matrices. Every product here is a set of dot
 // products of contiguous rows, computed four rows by four rows so that each load feeds four
 // multiply-adds (V8 keeps the sixteen accumulators in registers).
@@ -12,32 +14,58 @@ export function rowDotProducts(
   B: Float64Array,
   C: Float64Array,
   n: number,
-  options: { lowerOnly: boolean; startA?: (i: number) => number; startB?: (j: number) => number },
+  options: {
+    lowerOnly: boolean;
+    startA?: (i: number) => number;
+    startB?: (j: number) => number;
+    /** Use the WebAssembly SIMD kernel when `A` and `B` live in this arena. */
+    arena?: Float64Arena | null;
+  },
 ): void {
+  const simd = options.arena?.owns(A) && options.arena.owns(B) ? options.arena : null;
   const startA = options.startA ?? (() => 0);
   const startB = options.startB ?? (() => 0);
-  for (let i0 = 0; i0 < n; i0 += 4) {
-    const iEnd = Math.min(i0 + 4, n);
-    const jLimit = options.lowerOnly ? iEnd : n;
-    for (let j0 = 0; j0 < jLimit; j0 += 4) {
-      const jEnd = Math.min(j0 + 4, n);
-      if (iEnd - i0 === 4 && jEnd - j0 === 4) {
-        const from = Math.max(startA(i0), startB(j0));
-        block4x4(A, B, n, i0, j0, from, n, C, i0 * n + j0, n);
-      } else {
-        for (let i = i0; i < iEnd; i++) {
-          for (let j = j0; j < jEnd; j++) {
-            let s = 0;
-            const a = i * n;
-            const b = j * n;
-            for (let k = Math.max(startA(i), startB(j)); k < n; k++) s += A[a + k] * B[b + k];
-            C[i * n + j] = s;
+  const lowerOnly = options.lowerOnly;
+  const full = n - (n % 4);
+  const tile = new Float64Array(16);
+  for (let i = 0; i < full; i++) C.fill(0, i * n, i * n + (lowerOnly ? Math.min(i + 1, full) : full));
+  // Full 4×4 blocks, tiled so that a panel of B (JB rows × KC columns) stays in cache while all
+  // rows of A pass over it; partial sums over the KC chunks accumulate in C.
+  for (let jb = 0; jb < full; jb += JB) {
+    const jbEnd = Math.min(jb + JB, full);
+    for (let kc = 0; kc < n; kc += KC) {
+      const kcEnd = Math.min(kc + KC, n);
+      for (let i0 = lowerOnly ? jb : 0; i0 < full; i0 += 4) {
+        const jEnd = lowerOnly ? Math.min(jbEnd, i0 + 4) : jbEnd;
+        for (let j0 = jb; j0 < jEnd; j0 += 4) {
+          const from = Math.max(startA(i0), startB(j0), kc);
+          if (from >= kcEnd) continue;
+          if (simd) simd.dot4x4(A, B, n, i0, j0, from, kcEnd, tile, 0, 4);
+          else block4x4(A, B, n, i0, j0, from, kcEnd, tile, 0, 4);
+          for (let r = 0; r < 4; r++) {
+            const row = (i0 + r) * n + j0;
+            for (let c = 0; c < 4; c++) C[row + c] += tile[r * 4 + c];
           }
         }
       }
     }
   }
+  // Rows or columns past the last multiple of 4, one entry at a time.
+  for (let i = 0; i < n; i++) {
+    const jLimit = lowerOnly ? i + 1 : n;
+    for (let j = i < full ? full : 0; j < jLimit; j++) {
+      let s = 0;
+      const a = i * n;
+      const b = j * n;
+      for (let k = Math.max(startA(i), startB(j)); k < n; k++) s += A[a + k] * B[b + k];
+      C[i * n + j] = s;
+    }
+  }
 }
+
+/** Rows of B per cache panel, and columns (k) per chunk: 64 × 512 × 8 bytes = 256 KiB. */
+const JB = 64;
+const KC = 512;
 
 /**
  * The 4×4 block of dot products `Σ_{from ≤ k < to} A[i0+r][k] · B[j0+c][k]` (rows of stride `n`),

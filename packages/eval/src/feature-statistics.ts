@@ -1,6 +1,7 @@
 import { block4x4 } from './dense-kernels.js';
 import { MetricError } from './errors.js';
 import { describe } from './image-batch.js';
+import { Float64Arena } from './wasm-kernels.js';
 
 /** Mean and covariance of a feature set, the inputs of the Fréchet distance. */
 export interface Statistics {
@@ -39,6 +40,7 @@ export class FeatureStatistics {
   /** `Σ x·xᵀ`, row-major `dim×dim`; only the lower triangle (`j ≤ i`) is maintained. */
   readonly sumOuter: Float64Array;
   private readonly block: Float64Array;
+  private readonly arena: Float64Arena | null;
   private readonly tile = new Float64Array(16);
 
   /** An empty accumulator for `dim`-dimensional features (2048 for InceptionV3 pool features). */
@@ -48,7 +50,9 @@ export class FeatureStatistics {
     this.dim = dim;
     this.sum = new Float64Array(dim);
     this.sumOuter = new Float64Array(dim * dim);
-    this.block = new Float64Array(dim * ROW_BLOCK);
+    // The transposed block lives in WebAssembly memory when SIMD is available (see wasm-kernels).
+    this.arena = Float64Arena.create(dim * ROW_BLOCK + 16);
+    this.block = this.arena ? this.arena.alloc(dim * ROW_BLOCK) : new Float64Array(dim * ROW_BLOCK);
   }
 
   /**
@@ -85,7 +89,8 @@ export class FeatureStatistics {
       const full = d - (d % 4);
       for (let i0 = 0; i0 < full; i0 += 4) {
         for (let j0 = 0; j0 <= i0; j0 += 4) {
-          block4x4(T, T, m, i0, j0, 0, m, tile, 0, 4);
+          if (this.arena) this.arena.dot4x4(T, T, m, i0, j0, 0, m, tile, 0, 4);
+          else block4x4(T, T, m, i0, j0, 0, m, tile, 0, 4);
           for (let a = 0; a < 4; a++) {
             const row = (i0 + a) * d + j0;
             const jMax = Math.min(4, i0 + a - j0 + 1);

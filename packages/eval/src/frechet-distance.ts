@@ -4,6 +4,7 @@ import { MetricError } from './errors.js';
 import type { Statistics } from './feature-statistics.js';
 import { describe } from './image-batch.js';
 import { symmetricEigenvalues } from './symmetric-eigen.js';
+import { Float64Arena } from './wasm-kernels.js';
 
 /** The parts of a Fréchet distance. */
 export interface FrechetDistanceParts {
@@ -28,7 +29,7 @@ type StatisticsLike = Pick<Statistics, 'mu' | 'sigma'>;
  * `σa = L·Lᵀ` (Cholesky), which we reduce to tridiagonal form and solve by implicit QL; negative
  * round-off eigenvalues contribute 0, exactly as the real part of a complex square root does. If
  * `σa` is not positive definite the roles swap; if neither is, `√σa` comes from an eigenvalue
- * decomposition of `σa` (slower).
+ * decomposition of `σa` (slower). The O(d³) loops run in WebAssembly SIMD (f64x2) when available.
  */
 export function frechetDistance(a: StatisticsLike, b: StatisticsLike): number {
   return frechetDistanceParts(a, b).distance;
@@ -49,18 +50,21 @@ export function frechetDistanceParts(a: StatisticsLike, b: StatisticsLike): Frec
     traceA += a.sigma[i * d + i];
     traceB += b.sigma[i * d + i];
   }
-  const sa = Float64Array.from(a.sigma);
-  const sb = Float64Array.from(b.sigma);
+  const sa = a.sigma instanceof Float64Array ? a.sigma : Float64Array.from(a.sigma);
+  const sb = b.sigma instanceof Float64Array ? b.sigma : Float64Array.from(b.sigma);
+  // Work arrays live in one WebAssembly memory so the SIMD kernels can run on them: two Cholesky
+  // factors at most, Lᵀ, a copy of the other covariance, W and M, and the reflector vectors.
+  const arena = d >= 32 ? Float64Arena.create(7 * d * d + 8 * d) : null;
   let factored: FrechetDistanceParts['factored'] = 'a';
   let eigenvalues: Float64Array;
-  const La = cholesky(sa, d);
+  const La = cholesky(sa, d, arena);
   if (La) {
-    eigenvalues = symmetricEigenvalues(congruence(La, sb, d), d);
+    eigenvalues = symmetricEigenvalues(congruence(La, sb, d, arena), d, { arena });
   } else {
-    const Lb = cholesky(sb, d);
+    const Lb = cholesky(sb, d, arena);
     if (Lb) {
       factored = 'b';
-      eigenvalues = symmetricEigenvalues(congruence(Lb, sa, d), d);
+      eigenvalues = symmetricEigenvalues(congruence(Lb, sa, d, arena), d, { arena });
     } else {
       factored = 'eigen';
       eigenvalues = symmetricEigenvalues(congruence(symmetricSqrt(sa, d), sb, d), d);
@@ -77,19 +81,21 @@ export function frechetDistanceParts(a: StatisticsLike, b: StatisticsLike): Frec
  * columns), then `M = Lᵀ·Wᵀ` (as `Wᵀ = S·L`), `M[i][j] = (Lᵀ)_i · W_j`, lower triangle only.
  * Every entry is a dot product of two contiguous rows.
  */
-function congruence(L: Float64Array, S: Float64Array, n: number): Float64Array {
-  const Lt = transpose(L, n);
+function congruence(L: Float64Array, S: Float64Array, n: number, arena?: Float64Arena | null): Float64Array {
+  const alloc = (length: number) => (arena ? arena.alloc(length) : new Float64Array(length));
+  const Lt = transpose(L, n, alloc(n * n));
   // For lower-triangular L, row j of Lᵀ is zero before column j.
   const start = isLowerTriangular(L, n) ? (j: number) => j : () => 0;
-  const W = new Float64Array(n * n);
-  rowDotProducts(Lt, S, W, n, { lowerOnly: false, startA: start });
-  const M = new Float64Array(n * n);
-  rowDotProducts(Lt, W, M, n, { lowerOnly: true, startA: start });
+  const S2 = arena ? alloc(n * n) : S;
+  if (S2 !== S) S2.set(S);
+  const W = alloc(n * n);
+  rowDotProducts(Lt, S2, W, n, { lowerOnly: false, startA: start, arena });
+  const M = alloc(n * n);
+  rowDotProducts(Lt, W, M, n, { lowerOnly: true, startA: start, arena });
   return M;
 }
 
-function transpose(A: Float64Array, n: number): Float64Array {
-  const T = new Float64Array(n * n);
+function transpose(A: Float64Array, n: number, T: Float64Array): Float64Array {
   const B = 32;
   for (let i0 = 0; i0 < n; i0 += B) {
     for (let j0 = 0; j0 < n; j0 += B) {

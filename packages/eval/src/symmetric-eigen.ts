@@ -1,19 +1,22 @@
+import type { Float64Arena } from './wasm-kernels.js';
+
 /**
  * Eigenvalues of a real symmetric `n×n` float64 matrix (row-major; only the lower triangle is
  * read), in ascending order: Householder reduction to tridiagonal form, then the implicit QL
  * algorithm with Wilkinson-type shifts. No complex arithmetic, no eigenvectors.
  *
- * @param A - the matrix; it is overwritten (used as work space) unless `copy` is true.
+ * @param A - the matrix; it is overwritten (used as work space) unless `copy` is true. When it lives
+ *   in `arena`, the tridiagonalisation runs its inner loops in WebAssembly SIMD.
  */
 export function symmetricEigenvalues(
   A: Float64Array,
   n: number,
-  options: { copy?: boolean } = {},
+  options: { copy?: boolean; arena?: Float64Arena | null } = {},
 ): Float64Array {
   const work = options.copy ? A.slice() : A;
   const d = new Float64Array(n);
   const e = new Float64Array(n);
-  tridiagonalize(work, n, d, e);
+  tridiagonalize(work, n, d, e, options.arena);
   tridiagonalQL(d, e);
   return d.sort();
 }
@@ -28,11 +31,19 @@ export function symmetricEigenvalues(
  * updating row `i−1` first, which defines the next reflector), two rows at a time: each stored
  * entry is read and written once per step and each vector element feeds two rows.
  */
-export function tridiagonalize(A: Float64Array, n: number, d: Float64Array, e: Float64Array): void {
-  let u = new Float64Array(n); // the pending reflector
-  let q = new Float64Array(n); // its q: the pending update is A -= u·qᵀ + q·uᵀ
-  let un = new Float64Array(n); // the next reflector
-  let pn = new Float64Array(n); // the next matrix-vector product
+export function tridiagonalize(
+  A: Float64Array,
+  n: number,
+  d: Float64Array,
+  e: Float64Array,
+  arena?: Float64Arena | null,
+): void {
+  const simd = arena?.owns(A) ? arena : null;
+  const vector = () => (simd ? simd.alloc(n) : new Float64Array(n));
+  let u = vector(); // the pending reflector
+  let q = vector(); // its q: the pending update is A -= u·qᵀ + q·uᵀ
+  let un = vector(); // the next reflector
+  let pn = vector(); // the next matrix-vector product
   let pending = false;
   if (n > 1) {
     const i = n - 1;
@@ -40,7 +51,7 @@ export function tridiagonalize(A: Float64Array, n: number, d: Float64Array, e: F
     const h = reflector(A, n, e, i, u);
     if (h !== 0) {
       q.fill(0, 0, i);
-      updateAndMultiply(A, n, i - 1, u, q, u, q, false);
+      updateAndMultiply(A, n, i - 1, u, q, u, q, false, simd);
       finishReflector(i - 1, h, u, q);
       pending = true;
     }
@@ -56,7 +67,7 @@ export function tridiagonalize(A: Float64Array, n: number, d: Float64Array, e: F
     const h = reflector(A, n, e, i, un);
     if (h !== 0) {
       pn.fill(0, 0, i);
-      updateAndMultiply(A, n, i - 1, u, q, un, pn, pending);
+      updateAndMultiply(A, n, i - 1, u, q, un, pn, pending, simd);
       finishReflector(i - 1, h, un, pn);
       const tu = u;
       u = un;
@@ -135,9 +146,25 @@ function updateAndMultiply(
   v: Float64Array,
   pn: Float64Array,
   update: boolean,
+  simd: Float64Arena | null,
 ): void {
   // Without an update, u·qᵀ terms vanish by zeroing the coefficients.
   let j = 0;
+  if (simd) {
+    const coefficients = new Float64Array(12);
+    for (const R of [4, 2] as const) {
+      for (; j + R - 1 <= l; j += R) {
+        for (let r = 0; r < R; r++) {
+          coefficients[r] = update ? u[j + r] : 0;
+          coefficients[R + r] = update ? q[j + r] : 0;
+          coefficients[2 * R + r] = v[j + r];
+        }
+        const acc = simd.rows(R, A, n, j, q, u, v, pn, coefficients.subarray(0, 3 * R));
+        for (let r = 0; r < R; r++) pn[j + r] += acc[r];
+        diagonalBlock(A, n, j, R, u, q, v, pn, update);
+      }
+    }
+  }
   for (; j + 1 <= l; j += 2) {
     const r0 = j * n;
     const r1 = r0 + n;
@@ -245,5 +272,31 @@ export function tridiagonalQL(d: Float64Array, e: Float64Array): void {
         e[m] = 0;
       }
     } while (m !== l);
+  }
+}
+
+/**
+ * The lower triangle of the R×R diagonal block at row/column `j`: applies the pending update and
+ * adds its symmetric contributions to `pn`.
+ */
+function diagonalBlock(
+  A: Float64Array,
+  n: number,
+  j: number,
+  R: number,
+  u: Float64Array,
+  q: Float64Array,
+  v: Float64Array,
+  pn: Float64Array,
+  update: boolean,
+): void {
+  for (let r = 0; r < R; r++) {
+    const row = (j + r) * n;
+    for (let c = 0; c <= r; c++) {
+      const a = A[row + j + c] - (update ? u[j + r] * q[j + c] + q[j + r] * u[j + c] : 0);
+      A[row + j + c] = a;
+      pn[j + c] += a * v[j + r];
+      if (c < r) pn[j + r] += a * v[j + c];
+    }
   }
 }

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { cholesky } from '../src/cholesky.js';
+import { block4x4, rowDotProducts } from '../src/dense-kernels.js';
+import { symmetricEigenvalues } from '../src/symmetric-eigen.js';
+import { Float64Arena } from '../src/wasm-kernels.js';
+import { uniforms } from './fixture.js';
+
+// The WebAssembly SIMD kernels and their TypeScript fallbacks must agree (up to summation order).
+function randomSymmetric(n: number, seed: number): Float64Array {
+  const next = uniforms(seed);
+  const x = Float64Array.from({ length: n * n }, () => next() - 0.5);
+  const A = new Float64Array(n * n);
+  rowDotProducts(x, x, A, n, { lowerOnly: false });
+  for (let i = 0; i < n; i++) A[i * n + i] += 0.5;
+  return A;
+}
+
+const arena = Float64Arena.create(8 * 70 * 70 + 1000);
+
+describe('WebAssembly SIMD kernels', () => {
+  it('are available on this Node.js', () => {
+    expect(arena).not.toBeNull();
+  });
+
+  it('dot4x4 matches the TypeScript block for even and odd ranges', () => {
+    const a = arena as Float64Arena;
+    const n = 13;
+    const A = a.alloc(n * n);
+    const B = a.alloc(n * n);
+    const next = uniforms(2);
+    for (let i = 0; i < n * n; i++) {
+      A[i] = next();
+      B[i] = next() - 0.5;
+    }
+    for (const [from, to] of [
+      [0, 13],
+      [2, 12],
+      [4, 4],
+      [6, 11],
+    ]) {
+      const wasm = new Float64Array(16);
+      const js = new Float64Array(16);
+      a.dot4x4(A, B, n, 5, 8, from, to, wasm, 0, 4);
+      block4x4(A, B, n, 5, 8, from, to, js, 0, 4);
+      for (let i = 0; i < 16; i++) expect(Math.abs(wasm[i] - js[i])).toBeLessThan(1e-14);
+    }
+  });
+
+  it('row products, Cholesky and eigenvalues agree with the fallbacks (n not a multiple of 4)', () => {
+    const a = Float64Arena.create(8 * 67 * 67 + 1000) as Float64Arena;
+    const n = 67;
+    const S = randomSymmetric(n, 4);
+    const Sa = a.alloc(n * n);
+    Sa.set(S);
+    const Cw = a.alloc(n * n);
+    const Cj = new Float64Array(n * n);
+    rowDotProducts(Sa, Sa, Cw, n, { lowerOnly: true, startA: (i) => i, arena: a });
+    rowDotProducts(S, S, Cj, n, { lowerOnly: true, startA: (i) => i });
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j <= i; j++) expect(Math.abs(Cw[i * n + j] - Cj[i * n + j])).toBeLessThan(1e-12);
+    const Lw = cholesky(S, n, a) as Float64Array;
+    const Lj = cholesky(S, n) as Float64Array;
+    for (let i = 0; i < n * n; i++) expect(Math.abs(Lw[i] - Lj[i])).toBeLessThan(1e-12);
+    const Mw = a.alloc(n * n);
+    Mw.set(S);
+    const ew = symmetricEigenvalues(Mw, n, { arena: a });
+    const ej = symmetricEigenvalues(S, n, { copy: true });
+    for (let i = 0; i < n; i++) expect(Math.abs(ew[i] - ej[i])).toBeLessThan(1e-11 * Math.abs(ej[n - 1]));
+  });
+});
