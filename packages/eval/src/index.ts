@@ -25,3 +25,4 @@ export { INCEPTION_SIZE, normalizeInceptionInput, resizeBilinearTF1 } from './re
 export type { LoadedStatistics, SaveStatisticsOptions } from './statistics-file.js';
 export { loadStatistics, saveStatistics, statisticsArrays } from './statistics-file.js';
 export { symmetricEigenvalues } from './symmetric-eigen.js';
+export { Float64Arena } from './wasm-kernels.js';

@@ -6,7 +6,7 @@ import { formulaStateDict, parseShapes } from '@tokenset/formula-weights';
 import type { Float32StateDict } from '@tokenset/tensor-io';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, npy, relativeMaxError } from './fixture.js';
+import { fixturePath, json, npy, relativeMaxError } from './fixture.js';
 
 // The whole network with formula weights (seed 0) runs in a few seconds on a CPU, so the parity
 // test against torch-fidelity's outputs stays in the unit suite.
@@ -65,6 +65,10 @@ describe('InceptionV3 (torch-fidelity inception-v3-compat)', () => {
     partial.delete('Mixed_6b.branch7x7_2.bn.running_var');
     expect(() => exportInceptionV3(partial)).toThrow(/expected tensor 'Mixed_6b.branch7x7_2.bn.running_var'/);
     await expect(InceptionV3.load(42 as never)).rejects.toThrow(TypeError);
+    // A real torch.save file without InceptionV3's tensors: read, then refused by name.
+    await expect(InceptionV3.load(fixturePath('checkpoints/not-inception.pth'))).rejects.toThrow(
+      /expected tensor 'Conv2d_1a_3x3.conv.weight' of torch-fidelity's InceptionV3/,
+    );
   });
 
   it('evaluates a folder of PNGs end to end (decode, order, batches) like the fixtures', async () => {
