@@ -1,0 +1,191 @@
+/** `tokenset generate`: class-conditional images with the FSDD sampler. */
+
+import { join } from 'node:path';
+import { intFlag, parseClassList, requiredFlag, stringFlag } from '../args.js';
+import { writeFileAtomic } from '../atomic-write.js';
+import type { CliIo, Command } from '../command.js';
+import { UsageError } from '../errors.js';
+import { generate } from '../generation.js';
+import { type AnimationFormat, encodeAnimation, writePng } from '../image-files.js';
+import { loadGenerator, loadTokenizer, RUNTIME_OPTIONS, requireFile, runtimeChoice } from '../models.js';
+import { ProgressBar } from '../progress.js';
+import { batchImage, grid, type RgbImage, withCaption } from '../raster.js';
+import { describeSampler, SAMPLER_OPTIONS, samplerSettings } from '../sampling-flags.js';
+
+/** The `generate` command. */
+export const generateCommand: Command = {
+  name: 'generate',
+  summary: 'class-conditional images with Fixed-Sum Discrete Diffusion (PNGs, a grid, a trajectory)',
+  usage: 'generate --model <fsdd.pth> --tokenizer <tokenizer.pth> --classes 207,360 [options]',
+  description: [
+    'Samples token sets with the FSDD sampler on a DiT1D generator and decodes them with the set',
+    'tokenizer. Writes one PNG per image (<out>/<n>-class<c>.png) and grid.png (one row per class).',
+    'Image n uses seed <seed>+n, so a run is reproducible image by image whatever the batch size.',
+    '--trajectory also writes trajectory.webp (or .gif): the decoded x0 prediction of every step.',
+  ].join('\n'),
+  options: {
+    model: {
+      type: 'string',
+      valueName: 'fsdd.pth',
+      description: 'DiT1D generator checkpoint (.pth or .onnx)',
+    },
+    tokenizer: {
+      type: 'string',
+      valueName: 'tokenizer.pth',
+      description: 'set tokenizer checkpoint (.pth or .onnx)',
+    },
+    classes: { type: 'string', valueName: 'ids', description: 'class ids, e.g. 207,360 or 0-9' },
+    'per-class': { type: 'string', valueName: 'n', description: 'images per class (default 1)' },
+    seed: { type: 'string', valueName: 's', description: 'seed of the first image (default 0)' },
+    out: {
+      type: 'string',
+      short: 'o',
+      valueName: 'dir',
+      description: 'output folder (default ./tokenset-samples)',
+    },
+    'batch-size': { type: 'string', valueName: 'n', description: 'images sampled together (default 8)' },
+    trajectory: {
+      type: 'boolean',
+      description: 'also write the step-by-step x0 predictions as an animation',
+    },
+    'trajectory-format': {
+      type: 'string',
+      valueName: 'webp|gif',
+      description: 'animation format (default webp)',
+    },
+    ...SAMPLER_OPTIONS,
+    ...RUNTIME_OPTIONS,
+  },
+  examples: [
+    'tokenset generate --model fsdd_base_128_4096.pth --tokenizer set_tokenizer_128_4096.pth --classes 207,360 --per-class 4',
+    'tokenset generate --model fsdd_small_128_4096.pth --tokenizer set_tokenizer_128_4096.pth --classes 88 --preset high-quality --trajectory',
+  ],
+  async run(positionals, values, io: CliIo) {
+    if (positionals.length > 0)
+      throw new UsageError(`generate: unexpected argument ${JSON.stringify(positionals[0])}`);
+    const modelPath = requiredFlag(values, 'model', 'a DiT1D checkpoint');
+    const tokenizerPath = requiredFlag(values, 'tokenizer', 'a set tokenizer checkpoint');
+    const classesText = requiredFlag(values, 'classes', 'class ids such as 207,360');
+    const perClass = intFlag(values, 'per-class', 1, 1, 100_000);
+    const seed = intFlag(values, 'seed', 0, 0, 2 ** 32 - 1);
+    const batchSize = intFlag(values, 'batch-size', 8, 1, 4096);
+    const out = stringFlag(values, 'out') ?? 'tokenset-samples';
+    const formatText = stringFlag(values, 'trajectory-format') ?? 'webp';
+    if (formatText !== 'webp' && formatText !== 'gif') {
+      throw new UsageError(`--trajectory-format: expected webp or gif, got ${JSON.stringify(formatText)}`);
+    }
+    const format: AnimationFormat = formatText;
+    const settings = samplerSettings(values);
+    const runtime = runtimeChoice(values, io.env);
+    await requireFile(modelPath, '--model');
+    await requireFile(tokenizerPath, '--tokenizer');
+    const generator = await loadGenerator(modelPath, runtime);
+    try {
+      const classes = parseClassList(classesText, generator.numClasses);
+      const tokenizer = await loadTokenizer(tokenizerPath, runtime);
+      try {
+        if (tokenizer.codebookSize !== generator.codebookSize || tokenizer.setSize !== generator.setSize) {
+          throw new UsageError(
+            `--tokenizer: expected a tokenizer with ${generator.setSize} tokens over a codebook of ${generator.codebookSize} (the generator's), got ${tokenizer.setSize} over ${tokenizer.codebookSize}`,
+          );
+        }
+        await generateImages({
+          generator,
+          tokenizer,
+          classes,
+          perClass,
+          seed,
+          batchSize,
+          out,
+          settings,
+          format,
+          io,
+          trajectory: values.trajectory === true,
+        });
+      } finally {
+        await tokenizer.release();
+      }
+    } finally {
+      await generator.release();
+    }
+  },
+};
+
+/** Everything {@link generateImages} needs. */
+export interface GenerateJob {
+  generator: Parameters<typeof generate>[0];
+  tokenizer: Parameters<typeof generate>[1];
+  classes: number[];
+  perClass: number;
+  seed: number;
+  batchSize: number;
+  out: string;
+  settings: ReturnType<typeof samplerSettings>;
+  trajectory: boolean;
+  format: AnimationFormat;
+  io: CliIo;
+}
+
+/** Generates, writes the PNGs, the grid and the trajectory; returns the written paths. */
+export async function generateImages(
+  job: GenerateJob,
+): Promise<{ images: string[]; grid: string; trajectory?: string }> {
+  const { classes, perClass, seed, batchSize, out, settings, io } = job;
+  const labels = classes.flatMap((c) => Array<number>(perClass).fill(c));
+  const total = labels.length;
+  const size = job.tokenizer.imageSize;
+  io.stderr.write(`sampling ${total} image${total === 1 ? '' : 's'}: ${describeSampler(settings)}\n`);
+  const bar = new ProgressBar(io.stderr, {
+    total: total * settings.steps,
+    label: 'sampling',
+    unit: 'image-steps',
+  });
+  const finals: RgbImage[] = [];
+  const steps: RgbImage[][] = [];
+  const written: string[] = [];
+  for (let start = 0; start < total; start += batchSize) {
+    const batchLabels = labels.slice(start, start + batchSize);
+    const seeds = batchLabels.map((_, i) => seed + start + i);
+    const result = await generate(
+      job.generator,
+      job.tokenizer,
+      settings,
+      batchLabels,
+      seeds,
+      job.trajectory,
+      () => bar.tick(batchLabels.length),
+    );
+    for (let i = 0; i < batchLabels.length; i++) {
+      const image = batchImage(result.images, i, size);
+      const n = start + i;
+      const path = join(out, `${String(n).padStart(3, '0')}-class${batchLabels[i]}.png`);
+      await writePng(path, image);
+      finals.push(image);
+      written.push(path);
+    }
+    if (result.trajectory) {
+      for (const [s, tokens] of result.trajectory.entries()) {
+        const decoded = await job.tokenizer.decode(tokens);
+        steps[s] ??= [];
+        for (let i = 0; i < batchLabels.length; i++) steps[s].push(batchImage(decoded, i, size));
+      }
+    }
+  }
+  bar.finish();
+  const columns = perClass > 1 ? perClass : Math.ceil(Math.sqrt(total));
+  const gridPath = join(out, 'grid.png');
+  await writePng(gridPath, grid(finals, { columns }));
+  let trajectoryPath: string | undefined;
+  if (job.trajectory) {
+    const frames = steps.map((images, s) =>
+      withCaption(grid(images, { columns }), `x0 prediction, step ${s + 1}/${settings.steps}`),
+    );
+    frames.push(withCaption(grid(finals, { columns }), 'final'));
+    trajectoryPath = join(out, `trajectory.${job.format}`);
+    await writeFileAtomic(trajectoryPath, await encodeAnimation(frames, job.format));
+  }
+  io.stdout.write(
+    `wrote ${written.length} images and ${gridPath}${trajectoryPath ? ` and ${trajectoryPath}` : ''}\n`,
+  );
+  return { images: written, grid: gridPath, trajectory: trajectoryPath };
+}

@@ -1,0 +1,138 @@
+/** `tokenset sample-fid`: the 50,000-image FID protocol, sharded and resumable. */
+
+import { intFlag, requiredFlag, stringFlag } from '../args.js';
+import type { CliIo, Command } from '../command.js';
+import { UsageError } from '../errors.js';
+import { type FidPlan, parseShard, validatePlan } from '../fid-plan.js';
+import { missingBatches, type RunModels, runShard } from '../fid-run.js';
+import { generate } from '../generation.js';
+import {
+  loadGenerator,
+  loadInception,
+  loadTokenizer,
+  RUNTIME_OPTIONS,
+  requireFile,
+  runtimeChoice,
+} from '../models.js';
+import { SAMPLER_OPTIONS, samplerSettings } from '../sampling-flags.js';
+import { finishRun } from './fid.js';
+
+/** The `sample-fid` command. */
+export const sampleFidCommand: Command = {
+  name: 'sample-fid',
+  summary: 'the FID protocol: 50 images per class, sharded (--shard i/n) and resumable',
+  usage:
+    'sample-fid --model <fsdd.pth> --tokenizer <tokenizer.pth> --inception <inception.pth> --out <dir> [options]',
+  description: [
+    'Generates classes × per-class images (default 1000 × 50 = 50,000); image i has class',
+    'floor(i / per-class) and seed <seed>+i. --shard i/n runs only the i-th of n contiguous parts (0-based:',
+    'a Slurm array index or a Kubernetes job completion index), so shards can run anywhere at once into',
+    'the same folder. Existing valid images are kept, every file is written atomically, and an interrupted',
+    'shard resumes where it stopped. Each batch also stores its InceptionV3 features; when the last batch',
+    'of the plan is done, statistics.npz and results.json (FID against --ref, Inception Score) are written.',
+    'All shards must use the same flags (checked against <out>/run.json).',
+  ].join('\n'),
+  options: {
+    model: {
+      type: 'string',
+      valueName: 'fsdd.pth',
+      description: 'DiT1D generator checkpoint (.pth or .onnx)',
+    },
+    tokenizer: {
+      type: 'string',
+      valueName: 'tokenizer.pth',
+      description: 'set tokenizer checkpoint (.pth or .onnx)',
+    },
+    inception: {
+      type: 'string',
+      valueName: 'inception.pth',
+      description: "torch-fidelity's InceptionV3 weights (pt_inception-2015-12-05-6726825d.pth or .onnx)",
+    },
+    out: { type: 'string', short: 'o', valueName: 'dir', description: 'run folder (shared by all shards)' },
+    shard: { type: 'string', valueName: 'i/n', description: 'run only shard i of n (0-based; default 0/1)' },
+    classes: {
+      type: 'string',
+      valueName: 'n',
+      description: 'number of classes, labels 0..n-1 (default 1000)',
+    },
+    'per-class': { type: 'string', valueName: 'n', description: 'images per class (default 50)' },
+    seed: { type: 'string', valueName: 's', description: 'base seed: image i uses seed s+i (default 0)' },
+    'batch-size': {
+      type: 'string',
+      valueName: 'n',
+      description: 'images per batch, part of the plan: keep it the same for all shards (default 25)',
+    },
+    ref: {
+      type: 'string',
+      valueName: 'stats.npz',
+      description: 'reference statistics for the FID (adm_in256_stats.npz)',
+    },
+    ...SAMPLER_OPTIONS,
+    ...RUNTIME_OPTIONS,
+  },
+  examples: [
+    'tokenset sample-fid --model fsdd_base_128_4096.pth --tokenizer set_tokenizer_128_4096.pth \\',
+    '  --inception pt_inception-2015-12-05-6726825d.pth --ref adm_in256_stats.npz --out fid-base --shard $SLURM_ARRAY_TASK_ID/8',
+  ],
+  async run(positionals, values, io: CliIo) {
+    if (positionals.length > 0)
+      throw new UsageError(`sample-fid: unexpected argument ${JSON.stringify(positionals[0])}`);
+    const modelPath = requiredFlag(values, 'model', 'a DiT1D checkpoint');
+    const tokenizerPath = requiredFlag(values, 'tokenizer', 'a set tokenizer checkpoint');
+    const inceptionPath = requiredFlag(values, 'inception', 'InceptionV3 weights');
+    const out = requiredFlag(values, 'out', 'a run folder');
+    const shard = parseShard(stringFlag(values, 'shard') ?? '0/1');
+    const plan: FidPlan = validatePlan({
+      classes: intFlag(values, 'classes', 1000, 1, 1_000_000),
+      perClass: intFlag(values, 'per-class', 50, 1, 1_000_000),
+      seed: intFlag(values, 'seed', 0, 0, 2 ** 31),
+      batchSize: intFlag(values, 'batch-size', 25, 1, 4096),
+    });
+    const ref = stringFlag(values, 'ref');
+    const sampler = samplerSettings(values);
+    const runtime = runtimeChoice(values, io.env);
+    await requireFile(modelPath, '--model');
+    await requireFile(tokenizerPath, '--tokenizer');
+    await requireFile(inceptionPath, '--inception');
+    if (ref) await requireFile(ref, '--ref');
+    const generator = await loadGenerator(modelPath, runtime);
+    const tokenizer = await loadTokenizer(tokenizerPath, runtime).catch(async (e) => {
+      await generator.release();
+      throw e;
+    });
+    const inception = await loadInception(inceptionPath, runtime).catch(async (e) => {
+      await generator.release();
+      await tokenizer.release();
+      throw e;
+    });
+    try {
+      if (plan.classes > generator.numClasses) {
+        throw new UsageError(
+          `--classes: this model has ${generator.numClasses} classes, got ${plan.classes}`,
+        );
+      }
+      const models: RunModels = {
+        generate: async (labels, seeds) =>
+          (await generate(generator, tokenizer, sampler, labels, seeds)).images,
+        features: (images, n, size) => inception.features(images, { n, height: size, width: size }),
+      };
+      const manifest = { plan, sampler, imageSize: tokenizer.imageSize };
+      const report = await runShard(out, manifest, shard, models, io.stderr);
+      io.stdout.write(
+        `shard ${shard.index}/${shard.count}: ${report.generated} images generated, ${report.skipped} were already done\n`,
+      );
+      const missing = await missingBatches(out, plan);
+      if (missing.length > 0) {
+        io.stdout.write(
+          `${missing.length} batches of the plan are still to do (other shards); when they are done run: tokenset fid ${out}${ref ? ` --ref ${ref}` : ''}\n`,
+        );
+        return;
+      }
+      await finishRun(out, ref, io);
+    } finally {
+      await inception.release();
+      await tokenizer.release();
+      await generator.release();
+    }
+  },
+};

@@ -1,0 +1,81 @@
+/**
+ * Class-conditional generation: the FSDD sampler on a DiT1D, then the tokenizer's decoder.
+ * The glue between @tokenset/fsdd, @tokenset/set-codec and the two models.
+ */
+
+import { type Denoiser, type DrawStrategy, type SampleOptions, sample } from '@tokenset/fsdd';
+import { tokensFromCounts } from '@tokenset/set-codec';
+import type { DrawSetting, SamplerSettings } from './sampling-flags.js';
+
+/** What generation needs of the tokenizer. */
+export interface ImageDecoder {
+  readonly imageSize: number;
+  decode(tokens: Int32Array): Promise<Uint8Array>;
+}
+
+function draw(setting: DrawSetting): DrawStrategy {
+  switch (setting.kind) {
+    case 'top-p':
+      return { kind: 'topP', p: setting.p };
+    case 'top-k':
+      return { kind: 'topK', k: setting.k };
+    case 'multinomial':
+      return { kind: 'multinomial' };
+  }
+}
+
+/** The fsdd options for the settings, labels and per-image seeds. */
+export function sampleOptions(
+  settings: SamplerSettings,
+  labels: readonly number[],
+  seeds: readonly number[],
+): SampleOptions {
+  return {
+    labels: Int32Array.from(labels),
+    seeds: Array.from(seeds),
+    steps: settings.steps,
+    guidance: settings.guidance,
+    x0: draw(settings.x0),
+    xt: draw(settings.xt),
+    adjustFrom: settings.adjustFrom,
+    adjust: settings.adjust,
+    fallback: settings.fallback,
+  };
+}
+
+/** Images generated for a batch of labels. */
+export interface Generated {
+  /** Final token sets `[B, M]`. */
+  tokens: Int32Array;
+  /** Decoded images `[B, S, S, 3]` uint8. */
+  images: Uint8Array;
+  /** The x0 predictions of every step as token sets `[steps][B·M]`, when asked for. */
+  trajectory?: Int32Array[];
+}
+
+/**
+ * Samples token sets for `labels` (image `i` from seed `seeds[i]`) and decodes them.
+ * With `keepTrajectory`, the x0 prediction of each step is kept (as sorted tokens) for an animation.
+ */
+export async function generate(
+  denoiser: Denoiser,
+  decoder: ImageDecoder,
+  settings: SamplerSettings,
+  labels: readonly number[],
+  seeds: readonly number[],
+  keepTrajectory = false,
+  onStep?: (step: number, steps: number) => void,
+): Promise<Generated> {
+  const trajectory: Int32Array[] = [];
+  const options = sampleOptions(settings, labels, seeds);
+  const B = labels.length;
+  options.onStep = (event) => {
+    // x0 predictions before the adjustment step may miss the fixed sum: tokensFromCounts fills or
+    // truncates them as the reference's counts_to_x2_with_fill does.
+    if (keepTrajectory) trajectory.push(tokensFromCounts(event.x0, denoiser.setSize, B));
+    onStep?.(event.step + 1, event.steps);
+  };
+  const result = await sample(denoiser, options);
+  const images = await decoder.decode(result.tokens);
+  return { tokens: result.tokens, images, trajectory: keepTrajectory ? trajectory : undefined };
+}

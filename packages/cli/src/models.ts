@@ -1,0 +1,123 @@
+/**
+ * Loading the three models from the user's files, with the checks that turn a wrong file into one
+ * clear line: the file exists, and a `.pth` holds the kind of model the flag asks for.
+ * This is the only module of the CLI that knows the model packages' loaders.
+ */
+
+import { access } from 'node:fs/promises';
+import { DiT1D } from '@tokenset/dit1d';
+import { InceptionV3 } from '@tokenset/eval';
+import { type Device, parseDevice } from '@tokenset/runtime';
+import { readCheckpoint } from '@tokenset/tensor-io';
+import { SetTokenizer } from '@tokenset/tokenizer';
+import { intFlag, stringFlag } from './args.js';
+import { type CheckpointKind, describeKind, detectCheckpointKind } from './checkpoint-kind.js';
+import type { OptionSpecs, OptionValues } from './command.js';
+import { CliError, errorLine, UsageError } from './errors.js';
+
+/** Where models run. */
+export interface RuntimeChoice {
+  device: Device;
+  threads?: number;
+}
+
+/** `--device` and `--threads`, for a command's option table. */
+export const RUNTIME_OPTIONS: OptionSpecs = {
+  device: {
+    type: 'string',
+    valueName: 'cpu|cuda',
+    description: 'where models run (default cpu, or $TOKENSET_DEVICE); cuda: see docs/cuda.md',
+  },
+  threads: {
+    type: 'string',
+    valueName: 'n',
+    description: 'CPU threads per model (default: onnxruntime decides)',
+  },
+};
+
+/** Parses `--device` / `--threads` (falling back to $TOKENSET_DEVICE). */
+export function runtimeChoice(values: OptionValues, env: Record<string, string | undefined>): RuntimeChoice {
+  const text = stringFlag(values, 'device') ?? env.TOKENSET_DEVICE ?? 'cpu';
+  let device: Device;
+  try {
+    device = parseDevice(text);
+  } catch (error) {
+    throw new UsageError(`--device: ${errorLine(error)}`);
+  }
+  const threads =
+    stringFlag(values, 'threads') === undefined ? undefined : intFlag(values, 'threads', 0, 1, 1024);
+  return { device, threads };
+}
+
+/** Throws a CliError unless `path` exists. */
+export async function requireFile(path: string, flag: string): Promise<void> {
+  try {
+    await access(path);
+  } catch {
+    throw new CliError(`${flag}: no such file: ${path}`);
+  }
+}
+
+/** The kind of model a `.pth` file holds (undefined for other files or unknown contents). */
+export async function checkpointKind(path: string, flag: string): Promise<CheckpointKind | undefined> {
+  if (!path.toLowerCase().endsWith('.pth') && !path.toLowerCase().endsWith('.pt')) return undefined;
+  let checkpoint: Awaited<ReturnType<typeof readCheckpoint>>;
+  try {
+    checkpoint = await readCheckpoint(path);
+  } catch (error) {
+    throw new CliError(`${flag}: cannot read checkpoint ${path}: ${errorLine(error)}`);
+  }
+  try {
+    return detectCheckpointKind(checkpoint.tensors().keys());
+  } finally {
+    await checkpoint.close();
+  }
+}
+
+/** Checks that `path` exists and, for a checkpoint, holds a model of `kind`. */
+export async function expectModelFile(path: string, kind: CheckpointKind, flag: string): Promise<void> {
+  await requireFile(path, flag);
+  const found = await checkpointKind(path, flag);
+  if (path.toLowerCase().match(/\.pth?$/) && found !== kind) {
+    const got = found ? `${describeKind(found)} checkpoint` : 'a checkpoint of no known model';
+    throw new CliError(`${flag}: expected ${describeKind(kind)} checkpoint, got ${got}: ${path}`);
+  }
+}
+
+async function load<T>(
+  path: string,
+  kind: CheckpointKind,
+  flag: string,
+  loader: () => Promise<T>,
+): Promise<T> {
+  await expectModelFile(path, kind, flag);
+  try {
+    return await loader();
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`${flag}: cannot load ${describeKind(kind)} from ${path}: ${errorLine(error)}`);
+  }
+}
+
+/** Loads a DiT1D generator (`.pth` release checkpoint or converted `.onnx`). */
+export function loadGenerator(path: string, runtime: RuntimeChoice, flag = '--model'): Promise<DiT1D> {
+  return load(path, 'dit1d', flag, () => DiT1D.load(path, runtime));
+}
+
+/** Loads the set tokenizer (`.pth` release checkpoint or converted `.onnx`). */
+export function loadTokenizer(
+  path: string,
+  runtime: RuntimeChoice,
+  flag = '--tokenizer',
+): Promise<SetTokenizer> {
+  return load(path, 'tokenizer', flag, () => SetTokenizer.load(path, runtime));
+}
+
+/** Loads torch-fidelity's InceptionV3 (`.pth` weights or converted `.onnx`). */
+export function loadInception(
+  path: string,
+  runtime: RuntimeChoice,
+  flag = '--inception',
+): Promise<InceptionV3> {
+  return load(path, 'inception', flag, () => InceptionV3.load(path, runtime));
+}
