@@ -53,8 +53,9 @@ export function frechetDistanceParts(a: StatisticsLike, b: StatisticsLike): Frec
   const sa = a.sigma instanceof Float64Array ? a.sigma : Float64Array.from(a.sigma);
   const sb = b.sigma instanceof Float64Array ? b.sigma : Float64Array.from(b.sigma);
   // Work arrays live in one WebAssembly memory so the SIMD kernels can run on them: two Cholesky
-  // factors at most, Lᵀ, a copy of the other covariance, W and M, and the reflector vectors.
-  const arena = d >= 32 ? Float64Arena.create(7 * d * d + 8 * d) : null;
+  // factors at most (a failed one keeps its space), Lᵀ, a copy of the other covariance, W and M,
+  // and the reflector vectors.
+  const arena = d >= 32 ? Float64Arena.create(6 * d * d + 8 * d) : null;
   let factored: FrechetDistanceParts['factored'] = 'a';
   let eigenvalues: Float64Array;
   const La = cholesky(sa, d, arena);

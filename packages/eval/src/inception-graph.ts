@@ -3,9 +3,11 @@ import type { Float32StateDict } from '@tokenset/tensor-io';
 import { MetricError } from './errors.js';
 import { INCEPTION_SIZE } from './resize.js';
 
-/** Names of the model's input and outputs. */
+/** Name of the model's input: float32 `[batch, 3, 299, 299]`, resized and scaled to [-1, 1]. */
 export const INCEPTION_INPUT = 'images';
+/** Name of the 2048-d pool-feature output `[batch, 2048]`. */
 export const INCEPTION_POOL = 'pool';
+/** Name of the unbiased-logits output `[batch, 1008]`. */
 export const INCEPTION_LOGITS = 'logits';
 
 /** Batch-norm epsilon of torch-fidelity's `BasicConv2d` (TensorFlow's value). */

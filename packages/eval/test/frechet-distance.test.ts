@@ -61,6 +61,22 @@ describe('frechetDistance', () => {
     expect(frechetDistance(a, b)).toBeGreaterThan(0);
   });
 
+  it('takes every path with work arrays in WebAssembly memory (d ≥ 32)', () => {
+    const next = uniforms(13);
+    const dim = 40;
+    const few = (rows: number) =>
+      new FeatureStatistics(dim).add(Float64Array.from({ length: rows * dim }, next)).statistics();
+    const singularA = few(12);
+    const singularB = few(15);
+    const full = few(200);
+    expect(frechetDistanceParts(singularA, singularB).factored).toBe('eigen');
+    const viaB = frechetDistanceParts(singularA, full);
+    const viaA = frechetDistanceParts(full, singularA);
+    expect(viaB.factored).toBe('b');
+    expect(viaA.factored).toBe('a');
+    expect(Math.abs(viaB.distance / viaA.distance - 1)).toBeLessThan(1e-10);
+  });
+
   it('rejects dimension mismatches', () => {
     const a = { mu: new Float64Array(3), sigma: new Float64Array(9) };
     expect(() => frechetDistance(a, { mu: new Float64Array(4), sigma: new Float64Array(16) })).toThrow(
