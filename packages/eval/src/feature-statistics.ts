@@ -16,8 +16,9 @@ export interface Statistics {
 /** Options of {@link FeatureStatistics.statistics}. */
 export interface StatisticsOptions {
   /**
-   * Precision of `mu`: `'float32'` rounds the mean to float32 values, as torch-fidelity stores it
-   * (`np.mean` of float32 features); `'float64'` (default) keeps the float64 mean.
+   * Precision of `mu`: `'float32'` gives torch-fidelity's value bit for bit (`np.mean` of float32
+   * features: a sequential float32 sum divided by n in float32; after a merge, the shards' float32
+   * sums are added); `'float64'` (default) is the float64 mean of the float64 sums.
    */
   mu?: 'float32' | 'float64';
 }
@@ -37,6 +38,8 @@ export class FeatureStatistics {
   count = 0;
   /** `Σ x`, length `dim`. */
   readonly sum: Float64Array;
+  /** `Σ x` accumulated row by row in float32, as NumPy sums float32 features (for `mu: 'float32'`). */
+  readonly sum32: Float32Array;
   /** `Σ x·xᵀ`, row-major `dim×dim`; only the lower triangle (`j ≤ i`) is maintained. */
   readonly sumOuter: Float64Array;
   private readonly block: Float64Array;
@@ -49,6 +52,7 @@ export class FeatureStatistics {
       throw new RangeError(`dim: expected a positive integer, got ${dim}`);
     this.dim = dim;
     this.sum = new Float64Array(dim);
+    this.sum32 = new Float32Array(dim);
     this.sumOuter = new Float64Array(dim * dim);
     // The transposed block lives in WebAssembly memory when SIMD is available (see wasm-kernels).
     this.arena = Float64Arena.create(dim * ROW_BLOCK + 16);
@@ -76,6 +80,7 @@ export class FeatureStatistics {
         if (!Number.isFinite(v))
           throw new RangeError(`features: expected finite values, got ${v} at row ${r}, column ${c}`);
         this.sum[c] += v;
+        this.sum32[c] += v; // rounded to float32 on store, like NumPy's float32 add.reduce
       }
     }
     // Transposed blocks of rows: entry (i, j) of Σ x·xᵀ gains the dot product of rows i and j of
@@ -127,6 +132,7 @@ export class FeatureStatistics {
       );
     }
     for (let i = 0; i < this.dim; i++) this.sum[i] += other.sum[i];
+    for (let i = 0; i < this.dim; i++) this.sum32[i] += other.sum32[i];
     for (let i = 0; i < this.dim; i++) {
       for (let j = 0; j <= i; j++) this.sumOuter[i * this.dim + j] += other.sumOuter[i * this.dim + j];
     }
@@ -169,12 +175,21 @@ export class FeatureStatistics {
       throw new RangeError(`mu: expected one of float32, float64, got ${String(precision)}`);
     }
     const mu = this.mean();
-    if (precision === 'float32') for (let i = 0; i < mu.length; i++) mu[i] = Math.fround(mu[i]);
+    if (precision === 'float32')
+      for (let i = 0; i < mu.length; i++) mu[i] = Math.fround(this.sum32[i] / this.count);
     return { mu, sigma: this.covariance(), dim: this.dim };
   }
 
-  /** Rebuilds an accumulator from its saved sums (see `saveStatistics`). */
-  static fromSums(count: number, sum: Float64Array, sumOuter: Float64Array): FeatureStatistics {
+  /**
+   * Rebuilds an accumulator from its saved sums (see `saveStatistics`); without `sum32` the float32
+   * sums are taken as the float64 sums rounded.
+   */
+  static fromSums(
+    count: number,
+    sum: Float64Array,
+    sumOuter: Float64Array,
+    sum32?: Float32Array,
+  ): FeatureStatistics {
     const dim = sum.length;
     if (sumOuter.length !== dim * dim) {
       throw new MetricError(
@@ -185,6 +200,7 @@ export class FeatureStatistics {
       throw new RangeError(`count: expected a non-negative integer, got ${count}`);
     const stats = new FeatureStatistics(dim);
     stats.sum.set(sum);
+    stats.sum32.set(sum32 && sum32.length === dim ? sum32 : sum);
     stats.sumOuter.set(sumOuter);
     stats.count = count;
     return stats;

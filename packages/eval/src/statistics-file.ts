@@ -56,12 +56,14 @@ export async function loadStatistics(source: string | Uint8Array): Promise<Loade
   const count = arrays.get('count');
   const sum = arrays.get('sum');
   const sumOuter = arrays.get('sum_outer');
+  const sum32 = arrays.get('sum_f32');
   if (count && sum && sumOuter) {
     const n = count.data instanceof BigInt64Array ? Number(count.data[0]) : Number(count.data[0]);
     result.accumulator = FeatureStatistics.fromSums(
       n,
       Float64Array.from(floatData(sum, `${where}: sum`)),
       Float64Array.from(floatData(sumOuter, `${where}: sum_outer`)),
+      sum32 ? Float32Array.from(floatData(sum32, `${where}: sum_f32`)) : undefined,
     );
   }
   return result;
@@ -70,7 +72,7 @@ export async function loadStatistics(source: string | Uint8Array): Promise<Loade
 /**
  * Writes statistics as a `.npz` file readable by NumPy, torch-fidelity and ADM's evaluator: `mu`
  * (float64 by default, or float32) and `sigma` (float64). Given a {@link FeatureStatistics}, the
- * file also keeps `count`, `sum` and `sum_outer` (float64) so shards can be merged exactly later.
+ * file also keeps `count`, `sum` and `sum_outer` (float64) and `sum_f32` so shards can be merged later.
  */
 export async function saveStatistics(
   path: string,

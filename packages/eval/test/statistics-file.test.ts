@@ -46,6 +46,8 @@ describe('loadStatistics / saveStatistics', () => {
     expect(s32.mu).toEqual(Float64Array.from(Float32Array.from(acc.mean())));
     expect(s64.accumulator?.count).toBe(600);
     expect(s64.accumulator?.sumOuter).toEqual(acc.sumOuter);
+    expect(s64.accumulator?.sum32).toEqual(acc.sum32);
+    expect(s64.accumulator?.statistics({ mu: 'float32' })).toEqual(acc.statistics({ mu: 'float32' }));
     expect(frechetDistance(s64, s32)).toBeLessThan(1e-6);
   });
 
