@@ -123,6 +123,7 @@ export function statisticsArrays(
       shape: [d, d],
       data: Float64Array.from(statistics.sumOuter),
     });
+    arrays.set('sum_f32', { dtype: 'float32', shape: [d], data: Float32Array.from(statistics.sum32) });
   }
   return arrays;
 }
