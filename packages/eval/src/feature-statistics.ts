@@ -16,9 +16,10 @@ export interface Statistics {
 /** Options of {@link FeatureStatistics.statistics}. */
 export interface StatisticsOptions {
   /**
-   * Precision of `mu`: `'float32'` gives torch-fidelity's value bit for bit (`np.mean` of float32
-   * features: a sequential float32 sum divided by n in float32; after a merge, the shards' float32
-   * sums are added); `'float64'` (default) is the float64 mean of the float64 sums.
+   * Precision of `mu`: `'float32'` (default) gives torch-fidelity's value bit for bit (`np.mean` of
+   * float32 features: a sequential float32 sum divided by n in float32; after a merge, the shards'
+   * float32 sums are added); `'float64'` is the float64 mean of the float64 sums (more accurate,
+   * within ~1e-6 relative of torch-fidelity's).
    */
   mu?: 'float32' | 'float64';
 }
@@ -170,7 +171,7 @@ export class FeatureStatistics {
 
   /** `mu` and `sigma` as torch-fidelity's `fid_features_to_statistics` returns them. */
   statistics(options: StatisticsOptions = {}): Statistics {
-    const precision = options.mu ?? 'float64';
+    const precision = options.mu ?? 'float32';
     if (precision !== 'float32' && precision !== 'float64') {
       throw new RangeError(`mu: expected one of float32, float64, got ${String(precision)}`);
     }
