@@ -277,8 +277,12 @@ export interface FidResults {
   inceptionScore: { mean: number; std: number; splits: number };
 }
 
-/** Inception Score of the run's logits (torch-fidelity: 10 splits after a seeded shuffle). */
-export function runInceptionScore(logits: Float32Array, splits = 10): FidResults['inceptionScore'] {
+/**
+ * Inception Score of the run's logits (torch-fidelity: 10 splits after a seeded shuffle). With fewer
+ * images than splits (a quick check), one split per image.
+ */
+export function runInceptionScore(logits: Float32Array, requestedSplits = 10): FidResults['inceptionScore'] {
+  const splits = Math.min(requestedSplits, logits.length / LOGITS_DIM);
   const score = inceptionScore(logits, { classes: LOGITS_DIM, splits });
   return { mean: score.mean, std: score.std, splits };
 }

@@ -43,6 +43,7 @@ export class ProgressBar {
   private readonly start: number;
   private lastPlain = -Infinity;
   private lastDraw = -Infinity;
+  private lastLine = '';
   private finished = false;
   private readonly now: () => number;
 
@@ -106,7 +107,10 @@ export class ProgressBar {
     }
     const interval = this.options.plainIntervalMs ?? 10_000;
     if (!force && t - this.lastPlain < interval) return;
+    const line = this.line();
+    if (line === this.lastLine) return;
     this.lastPlain = t;
-    this.stream.write(`${this.line()}\n`);
+    this.lastLine = line;
+    this.stream.write(`${line}\n`);
   }
 }

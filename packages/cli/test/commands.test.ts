@@ -1,0 +1,271 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FeatureStatistics, frechetDistance, statisticsArrays } from '@tokenset/eval';
+import { encodeNpz } from '@tokenset/tensor-io';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEMO_PNG,
+  DIT1D_PTH,
+  oneErrorLine,
+  spawnTokenset,
+  TOKENIZER_PTH,
+  tokenset,
+  writeGenerator,
+} from './helpers.js';
+
+let dir: string;
+let generator: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tokenset-commands-'));
+  generator = await writeGenerator(dir);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('help', () => {
+  it('lists the commands and prints each command help', async () => {
+    const main = await tokenset('--help');
+    expect(main.code).toBe(0);
+    for (const name of ['demo', 'convert', 'reconstruct', 'generate', 'sample-fid', 'fid']) {
+      expect(main.stdout).toContain(`  ${name}`);
+      const help = await tokenset(name, '--help');
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain(`usage: tokenset ${name}`);
+    }
+  });
+
+  it('rejects an unknown command or flag with one line and exit code 2', async () => {
+    const unknown = await tokenset('sampel');
+    expect(unknown.code).toBe(2);
+    expect(oneErrorLine(unknown)).toContain('unknown command "sampel"');
+    const flag = await tokenset('generate', '--colour', 'red');
+    expect(flag.code).toBe(2);
+    expect(oneErrorLine(flag)).toContain("Unknown option '--colour'");
+  });
+});
+
+describe('reconstruct', () => {
+  it('writes the comparison strip: the input and five decodes with captions', async () => {
+    const out = join(dir, 'strip.png');
+    const run = await tokenset('reconstruct', TOKENIZER_PTH, DEMO_PNG, out);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/8 tokens .* differ by at most \d+\/255/);
+    const { data, info } = await sharp(await readFile(out))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    // 6 panels of 64 px with 4 px gaps; a caption band below.
+    expect(info.width).toBe(4 + 6 * (64 + 4));
+    expect(info.height).toBeGreaterThan(64 + 8);
+    // The decodes of the five orders are (nearly) the same image: compare panel 1 with panel 4.
+    const pixel = (panel: number, x: number, y: number) =>
+      data[((4 + y) * info.width + 4 + panel * 68 + x) * 3];
+    let spread = 0;
+    for (let y = 0; y < 64; y++)
+      for (let x = 0; x < 64; x++) spread = Math.max(spread, Math.abs(pixel(1, x, y) - pixel(4, x, y)));
+    expect(spread).toBeLessThanOrEqual(2);
+  });
+
+  it('reconstructs a folder into a folder', async () => {
+    const images = join(dir, 'in');
+    await mkdir(images, { recursive: true });
+    await writeFile(join(images, 'a.png'), await readFile(DEMO_PNG));
+    await sharp(DEMO_PNG).resize(300, 200).jpeg().toFile(join(images, 'b.jpg'));
+    const run = await tokenset('reconstruct', TOKENIZER_PTH, images, join(dir, 'strips'));
+    expect(run.code, run.stderr).toBe(0);
+    for (const name of ['a', 'b']) {
+      const meta = await sharp(join(dir, 'strips', `${name}-reconstruction.png`)).metadata();
+      expect(meta.width).toBe(412);
+    }
+  });
+});
+
+describe('generate', () => {
+  it('writes one PNG per image, a grid and a WebP trajectory', async () => {
+    const out = join(dir, 'gen');
+    const run = await tokenset(
+      'generate',
+      '--model',
+      generator,
+      '--tokenizer',
+      TOKENIZER_PTH,
+      '--classes',
+      '1,3',
+      '--per-class',
+      '2',
+      '--steps',
+      '4',
+      '--trajectory',
+      '--out',
+      out,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    for (const name of ['000-class1', '001-class1', '002-class3', '003-class3']) {
+      const meta = await sharp(join(out, `${name}.png`)).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(['png', 64, 64]);
+    }
+    const grid = await sharp(join(out, 'grid.png')).metadata();
+    expect([grid.width, grid.height]).toEqual([2 * 64 + 2, 2 * 64 + 2]);
+    const animation = await sharp(join(out, 'trajectory.webp'), { animated: true }).metadata();
+    expect(animation.format).toBe('webp');
+    expect(animation.pages).toBe(4 + 1); // one frame per step, then the final images
+  });
+
+  it('is reproducible image by image, whatever the batch size; GIF trajectories and presets work', async () => {
+    const a = join(dir, 'gen-a');
+    const b = join(dir, 'gen-b');
+    const common = [
+      '--model',
+      generator,
+      '--tokenizer',
+      TOKENIZER_PTH,
+      '--classes',
+      '2,5,7',
+      '--steps',
+      '3',
+      '--seed',
+      '11',
+    ];
+    expect(
+      (await tokenset('generate', ...common, '--batch-size', '3', '--fallback', 'row', '--out', a)).code,
+    ).toBe(0);
+    expect(
+      (await tokenset('generate', ...common, '--batch-size', '1', '--fallback', 'row', '--out', b)).code,
+    ).toBe(0);
+    for (const name of ['000-class2', '001-class5', '002-class7']) {
+      expect(await readFile(join(a, `${name}.png`))).toEqual(await readFile(join(b, `${name}.png`)));
+    }
+    const c = join(dir, 'gen-c');
+    const hq = await tokenset(
+      'generate',
+      ...common,
+      '--preset',
+      'high-quality',
+      '--trajectory',
+      '--trajectory-format',
+      'gif',
+      '--out',
+      c,
+    );
+    expect(hq.code, hq.stderr).toBe(0);
+    expect(hq.stderr).toContain('x0 top-k 2, xt top-k 2, adjust from t >= 1');
+    const gif = await sharp(join(c, 'trajectory.gif'), { animated: true }).metadata();
+    expect([gif.format, gif.pages]).toEqual(['gif', 4]);
+  });
+});
+
+describe('convert', () => {
+  it('detects and converts a DiT1D checkpoint and a tokenizer checkpoint', async () => {
+    const dit = await tokenset('convert', DIT1D_PTH, join(dir, 'dit.onnx'), '--heads', '4');
+    expect(dit.code, dit.stderr).toBe(0);
+    expect(dit.stderr).toContain('a DiT1D generator (FSDD)');
+    // The converted model loads; its codebook (64) does not fit the fixture tokenizer's (32).
+    const mismatch = await tokenset(
+      'generate',
+      '--model',
+      join(dir, 'dit.onnx'),
+      '--tokenizer',
+      TOKENIZER_PTH,
+      '--classes',
+      '1',
+    );
+    expect(mismatch.code).not.toBe(0);
+    expect(oneErrorLine(mismatch)).toContain('expected a tokenizer with 8 tokens over a codebook of 64');
+    const tok = await tokenset('convert', TOKENIZER_PTH, join(dir, 'tok.onnx'));
+    expect(tok.code, tok.stderr).toBe(0);
+    expect(tok.stdout).toContain('tok.encoder.onnx');
+    expect((await readFile(join(dir, 'tok.decoder.onnx'))).length).toBeGreaterThan(100_000);
+  });
+
+  it('refuses a --kind that contradicts the checkpoint', async () => {
+    const run = await tokenset('convert', DIT1D_PTH, join(dir, 'x.onnx'), '--kind', 'inception');
+    expect(run.code).toBe(1);
+    expect(oneErrorLine(run)).toContain(
+      "expected torch-fidelity's InceptionV3 checkpoint, got a DiT1D generator (FSDD) checkpoint",
+    );
+  });
+});
+
+describe('fid on statistics files', () => {
+  it('prints the Fréchet distance of two statistics files', async () => {
+    const make = (seed: number) => {
+      const f = new Float32Array(40 * 4);
+      let x = seed;
+      for (let i = 0; i < f.length; i++) {
+        x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+        f[i] = x / 2 ** 32 + (i % 4) * 0.1 * seed;
+      }
+      return new FeatureStatistics(4).add(f).statistics();
+    };
+    const [a, b] = [make(1), make(2)];
+    await writeFile(join(dir, 'a.npz'), encodeNpz(statisticsArrays(a)));
+    await writeFile(join(dir, 'b.npz'), encodeNpz(statisticsArrays(b)));
+    const run = await tokenset('fid', join(dir, 'a.npz'), '--ref', join(dir, 'b.npz'));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe(`FID: ${frechetDistance(a, b).toFixed(4)}\n`);
+  });
+});
+
+describe('bad input: one clear line, non-zero exit, no stack trace', () => {
+  it('a missing checkpoint', async () => {
+    const run = await tokenset('reconstruct', join(dir, 'nope.pth'), DEMO_PNG, join(dir, 'o.png'));
+    expect(run.code).toBe(1);
+    expect(oneErrorLine(run)).toBe(`tokenset: tokenizer: no such file: ${join(dir, 'nope.pth')}`);
+  });
+
+  it('a checkpoint of the wrong kind', async () => {
+    const run = await tokenset(
+      'generate',
+      '--model',
+      TOKENIZER_PTH,
+      '--tokenizer',
+      TOKENIZER_PTH,
+      '--classes',
+      '1',
+    );
+    expect(run.code).toBe(1);
+    expect(oneErrorLine(run)).toBe(
+      `tokenset: --model: expected a DiT1D generator (FSDD) checkpoint, got a set tokenizer checkpoint: ${TOKENIZER_PTH}`,
+    );
+    const swapped = await tokenset('reconstruct', DIT1D_PTH, DEMO_PNG, join(dir, 'o.png'));
+    expect(oneErrorLine(swapped)).toContain(
+      'tokenizer: expected a set tokenizer checkpoint, got a DiT1D generator',
+    );
+  });
+
+  it('unknown class ids', async () => {
+    const run = await tokenset(
+      'generate',
+      '--model',
+      generator,
+      '--tokenizer',
+      TOKENIZER_PTH,
+      '--classes',
+      '3,99',
+    );
+    expect(run.code).toBe(2);
+    expect(oneErrorLine(run)).toBe(
+      'tokenset: --classes: unknown class id 99: this model has 10 classes (0-9)',
+    );
+  });
+
+  it('an unreadable image', async () => {
+    const bad = join(dir, 'broken.png');
+    await writeFile(bad, 'not an image at all');
+    const run = await tokenset('reconstruct', TOKENIZER_PTH, bad, join(dir, 'o.png'));
+    expect(run.code).toBe(1);
+    expect(oneErrorLine(run)).toMatch(/^tokenset: cannot read image .*broken\.png/);
+  });
+
+  it('as a child process: a corrupt checkpoint gives one line on stderr and exit code 1', async () => {
+    const corrupt = join(dir, 'corrupt.pth');
+    await writeFile(corrupt, (await readFile(TOKENIZER_PTH)).subarray(0, 5000));
+    const { done } = spawnTokenset(['reconstruct', corrupt, DEMO_PNG, join(dir, 'o.png')]);
+    const run = await done;
+    expect(run.code).toBe(1);
+    expect(oneErrorLine(run)).toMatch(/^tokenset: tokenizer: cannot read checkpoint .*corrupt\.pth: /);
+  });
+});
