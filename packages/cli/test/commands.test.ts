@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FeatureStatistics, frechetDistance, statisticsArrays } from '@tokenset/eval';
+import { FeatureStatistics, frechetDistance, loadStatistics, statisticsArrays } from '@tokenset/eval';
 import { encodeNpz } from '@tokenset/tensor-io';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -267,5 +267,29 @@ describe('bad input: one clear line, non-zero exit, no stack trace', () => {
     const run = await done;
     expect(run.code).toBe(1);
     expect(oneErrorLine(run)).toMatch(/^tokenset: tokenizer: cannot read checkpoint .*corrupt\.pth: /);
+  });
+});
+
+describe('demo', () => {
+  it('runs the whole pipeline on small models, says they are untrained, and where the real ones are', async () => {
+    const out = join(dir, 'demo');
+    const run = await tokenset('demo', '--out', out, '--images', '2', '--steps', '3');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('These weights are NOT trained');
+    expect(run.stdout).toMatch(/^total\s+\d+\.\d\d$/m);
+    expect(run.stdout).toContain(
+      'set_tokenizer_128_4096.pth, fsdd_small_128_4096.pth, fsdd_base_128_4096.pth',
+    );
+    expect(run.stdout).toContain('adm_in256_stats.npz');
+    expect(run.stdout).toContain(
+      'tokenset generate --model fsdd_base_128_4096.pth --tokenizer set_tokenizer_128_4096.pth',
+    );
+    expect((await sharp(join(out, 'reconstruction.png')).metadata()).width).toBe(412);
+    expect((await sharp(join(out, 'samples', 'grid.png')).metadata()).format).toBe('png');
+    expect((await sharp(join(out, 'samples', 'trajectory.webp'), { animated: true }).metadata()).pages).toBe(
+      4,
+    );
+    const stats = await loadStatistics(join(out, 'statistics.npz'));
+    expect(stats.dim).toBe(2048);
   });
 });

@@ -107,7 +107,7 @@ export const demoCommand: Command = {
       };
       const classes = Array.from({ length: count }, (_, i) => i % generator.numClasses);
       const quiet = { ...io, stdout: { write: () => true } };
-      const generated = await time(`generate ${count} images, ${steps} FSDD steps + trajectory`, () =>
+      const generated = await time(`generate ${count} images (${steps} FSDD steps, decode)`, () =>
         generateImages({
           generator,
           tokenizer,
@@ -122,6 +122,10 @@ export const demoCommand: Command = {
           io: quiet,
         }),
       );
+      // Report the trajectory (decoding every step's x0 prediction) as its own stage.
+      const last = timings[timings.length - 1];
+      last[1] -= generated.trajectoryMs;
+      timings.push([`trajectory (decode ${steps} x0 predictions, WebP)`, generated.trajectoryMs]);
       say(`samples: ${generated.images.length} PNGs, ${generated.grid}, ${generated.trajectory}`);
 
       if (values['no-fid'] === true) {

@@ -129,7 +129,7 @@ export interface GenerateJob {
 /** Generates, writes the PNGs, the grid and the trajectory; returns the written paths. */
 export async function generateImages(
   job: GenerateJob,
-): Promise<{ images: string[]; grid: string; trajectory?: string }> {
+): Promise<{ images: string[]; grid: string; trajectory?: string; trajectoryMs: number }> {
   const { classes, perClass, seed, batchSize, out, settings, io } = job;
   const labels = classes.flatMap((c) => Array<number>(perClass).fill(c));
   const total = labels.length;
@@ -143,6 +143,7 @@ export async function generateImages(
   const finals: RgbImage[] = [];
   const steps: RgbImage[][] = [];
   const written: string[] = [];
+  let trajectoryMs = 0;
   for (let start = 0; start < total; start += batchSize) {
     const batchLabels = labels.slice(start, start + batchSize);
     const seeds = batchLabels.map((_, i) => seed + start + i);
@@ -164,11 +165,13 @@ export async function generateImages(
       written.push(path);
     }
     if (result.trajectory) {
+      const started = performance.now();
       for (const [s, tokens] of result.trajectory.entries()) {
         const decoded = await job.tokenizer.decode(tokens);
         steps[s] ??= [];
         for (let i = 0; i < batchLabels.length; i++) steps[s].push(batchImage(decoded, i, size));
       }
+      trajectoryMs += performance.now() - started;
     }
   }
   bar.finish();
@@ -177,15 +180,17 @@ export async function generateImages(
   await writePng(gridPath, grid(finals, { columns }));
   let trajectoryPath: string | undefined;
   if (job.trajectory) {
+    const started = performance.now();
     const frames = steps.map((images, s) =>
       withCaption(grid(images, { columns }), `x0 prediction, step ${s + 1}/${settings.steps}`),
     );
     frames.push(withCaption(grid(finals, { columns }), 'final'));
     trajectoryPath = join(out, `trajectory.${job.format}`);
     await writeFileAtomic(trajectoryPath, await encodeAnimation(frames, job.format));
+    trajectoryMs += performance.now() - started;
   }
   io.stdout.write(
     `wrote ${written.length} images and ${gridPath}${trajectoryPath ? ` and ${trajectoryPath}` : ''}\n`,
   );
-  return { images: written, grid: gridPath, trajectory: trajectoryPath };
+  return { images: written, grid: gridPath, trajectory: trajectoryPath, trajectoryMs };
 }
