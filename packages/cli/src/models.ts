@@ -42,7 +42,7 @@ export function runtimeChoice(values: OptionValues, env: Record<string, string |
   try {
     device = parseDevice(text);
   } catch (error) {
-    throw new UsageError(`--device: ${errorLine(error)}`);
+    throw new UsageError(`--device: ${errorLine(error).replace(/^device: /, '')}`);
   }
   const threads =
     stringFlag(values, 'threads') === undefined ? undefined : intFlag(values, 'threads', 0, 1, 1024);
