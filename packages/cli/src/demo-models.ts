@@ -5,14 +5,14 @@
 
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { DiT1D } from '@tokenset/dit1d';
+import { DiT1D, dit1dShapes } from '@tokenset/dit1d';
 import { FeatureStatistics, InceptionV3, inceptionScore, statisticsArrays } from '@tokenset/eval';
 import { formulaStateDict, parseShapes } from '@tokenset/formula-weights';
 import { encodeNpz } from '@tokenset/tensor-io';
 import { SetTokenizer, tokenizerShapes } from '@tokenset/tokenizer';
 import { writeFileAtomic } from './atomic-write.js';
 import { readPngRgb } from './image-files.js';
-import { DEMO_DIT1D, DEMO_TOKENIZER, DEMO_TOKENIZER_HEADS, dit1dShapes } from './small-models.js';
+import { DEMO_DIT1D, DEMO_TOKENIZER, DEMO_TOKENIZER_HEADS } from './small-models.js';
 
 const INCEPTION_SHAPES = fileURLToPath(new URL('../assets/inception-shapes.json', import.meta.url));
 

@@ -22,5 +22,4 @@ export type { RgbImage } from './raster.js';
 export { captionedStrip, grid } from './raster.js';
 export type { DrawSetting, SamplerPreset, SamplerSettings } from './sampling-flags.js';
 export { PRESETS, samplerSettings } from './sampling-flags.js';
-export type { DiT1DSizes } from './small-models.js';
-export { DEMO_DIT1D, DEMO_TOKENIZER, dit1dShapes } from './small-models.js';
+export { DEMO_DIT1D, DEMO_TOKENIZER } from './small-models.js';

@@ -4,11 +4,10 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exportDiT1D } from '@tokenset/dit1d';
+import { dit1dShapes, exportDiT1D } from '@tokenset/dit1d';
 import { exportInceptionV3 } from '@tokenset/eval';
 import { formulaStateDict, parseShapes } from '@tokenset/formula-weights';
 import { runCli } from '../src/main.js';
-import { dit1dShapes } from '../src/small-models.js';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const TOKENIZER_PTH = join(FIXTURES, 'tokenizer.pth');
@@ -56,7 +55,7 @@ export function spawnTokenset(args: string[]) {
 /** A DiT1D matching the fixture tokenizer (C = 32, M = 8), formula weights, written as ONNX. */
 export async function writeGenerator(dir: string): Promise<string> {
   const path = join(dir, 'generator.onnx');
-  const shapes = dit1dShapes({ codebookSize: 32, setSize: 8, hidden: 32, depth: 2, numClasses: 10 });
+  const shapes = dit1dShapes({ codebookSize: 32, setSize: 8, hiddenSize: 32, depth: 2, numClasses: 10 });
   await writeFile(path, exportDiT1D(formulaStateDict(shapes), { numHeads: 4 }));
   return path;
 }

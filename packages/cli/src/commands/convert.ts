@@ -1,7 +1,7 @@
 /** `tokenset convert`: a PyTorch checkpoint to ONNX, detecting which model it holds. */
 
 import { basename } from 'node:path';
-import { exportDiT1D, readDiT1DStateDict } from '@tokenset/dit1d';
+import { convertDiT1DCheckpoint } from '@tokenset/dit1d';
 import { exportInceptionV3 } from '@tokenset/eval';
 import { readCheckpoint, readFloat32StateDict } from '@tokenset/tensor-io';
 import { exportTokenizerDecoder, exportTokenizerEncoder, loadStateDict } from '@tokenset/tokenizer';
@@ -11,6 +11,7 @@ import { CHECKPOINT_KINDS, type CheckpointKind, describeKind } from '../checkpoi
 import type { CliIo, Command } from '../command.js';
 import { CliError, errorLine, UsageError } from '../errors.js';
 import { checkpointKind, requireFile } from '../models.js';
+import { ProgressBar } from '../progress.js';
 
 /** The two files a tokenizer converts to: `<out>.encoder.onnx` and `<out>.decoder.onnx`. */
 export function tokenizerOutputs(out: string): { encoder: string; decoder: string } {
@@ -79,15 +80,23 @@ export const convertCommand: Command = {
     step(`${describeKind(kind)}; reading weights`);
     try {
       if (kind === 'dit1d') {
-        const stateDict = await readDiT1DStateDict(input);
-        step(`building the graph (${stateDict.size} tensors)`);
-        const bytes = exportDiT1D(stateDict, {
+        // Streams tensor by tensor (the weights are held once), with a progress bar per phase.
+        let bar: ProgressBar | undefined;
+        const result = await convertDiT1DCheckpoint(input, out, {
           numHeads,
           dtype: values.fp16 === true ? 'fp16' : 'fp32',
-          consumeStateDict: true,
+          onProgress: (event) => {
+            if (event.status === 'read') {
+              bar ??= new ProgressBar(io.stderr, { total: event.total, label: 'reading', unit: 'tensors' });
+              bar.tick(1);
+              if (event.done === event.total) bar.finish();
+            } else if (event.status === 'export') {
+              step(`graph built: ${event.nodes} nodes, ${megabytes(event.bytes)} of weights; writing`);
+            }
+          },
         });
-        await writeFileAtomic(out, bytes);
-        io.stdout.write(`${out} (${megabytes(bytes.length)})\n`);
+        const side = result.externalData ? ` + ${result.externalData}` : '';
+        io.stdout.write(`${result.path} (${megabytes(result.bytes)})${side}\n`);
       } else if (kind === 'tokenizer') {
         const stateDict = await loadStateDict(input);
         const files = tokenizerOutputs(out);
