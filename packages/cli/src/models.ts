@@ -104,7 +104,7 @@ export function loadGenerator(path: string, runtime: RuntimeChoice, flag = '--mo
   return load(path, 'dit1d', flag, () => DiT1D.load(path, runtime));
 }
 
-/** Loads the set tokenizer (`.pth` release checkpoint or converted `.onnx`). */
+/** Loads the set tokenizer (the `.pth` release checkpoint, read directly). */
 export function loadTokenizer(
   path: string,
   runtime: RuntimeChoice,

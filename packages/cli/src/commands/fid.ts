@@ -173,7 +173,7 @@ export const fidCommand: Command = {
   },
   examples: [
     'tokenset fid fid-base --ref adm_in256_stats.npz',
-    'tokenset fid my-images/ --inception pt_inception-2015-12-05-6726825d.pth --ref adm_in256_stats.npz',
+    'tokenset fid my-images/ --inception weights-inception-2015-12-05-6726825d.pth --ref adm_in256_stats.npz',
   ],
   async run(positionals, values, io: CliIo) {
     if (positionals.length !== 1)

@@ -32,7 +32,7 @@ export const generateCommand: Command = {
     tokenizer: {
       type: 'string',
       valueName: 'tokenizer.pth',
-      description: 'set tokenizer checkpoint (.pth or .onnx)',
+      description: 'set tokenizer checkpoint (.pth)',
     },
     classes: { type: 'string', valueName: 'ids', description: 'class ids, e.g. 207,360 or 0-9' },
     'per-class': { type: 'string', valueName: 'n', description: 'images per class (default 1)' },

@@ -41,12 +41,13 @@ export const sampleFidCommand: Command = {
     tokenizer: {
       type: 'string',
       valueName: 'tokenizer.pth',
-      description: 'set tokenizer checkpoint (.pth or .onnx)',
+      description: 'set tokenizer checkpoint (.pth)',
     },
     inception: {
       type: 'string',
       valueName: 'inception.pth',
-      description: "torch-fidelity's InceptionV3 weights (pt_inception-2015-12-05-6726825d.pth or .onnx)",
+      description:
+        "torch-fidelity's InceptionV3 weights (weights-inception-2015-12-05-6726825d.pth or a converted .onnx)",
     },
     out: { type: 'string', short: 'o', valueName: 'dir', description: 'run folder (shared by all shards)' },
     shard: { type: 'string', valueName: 'i/n', description: 'run only shard i of n (0-based; default 0/1)' },
@@ -72,7 +73,7 @@ export const sampleFidCommand: Command = {
   },
   examples: [
     'tokenset sample-fid --model fsdd_base_128_4096.pth --tokenizer set_tokenizer_128_4096.pth \\',
-    '  --inception pt_inception-2015-12-05-6726825d.pth --ref adm_in256_stats.npz --out fid-base --shard $SLURM_ARRAY_TASK_ID/8',
+    '  --inception weights-inception-2015-12-05-6726825d.pth --ref adm_in256_stats.npz --out fid-base --shard $SLURM_ARRAY_TASK_ID/8',
   ],
   async run(positionals, values, io: CliIo) {
     if (positionals.length > 0)
