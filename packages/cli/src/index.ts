@@ -1,4 +1,5 @@
 export { writeFileAtomic } from './atomic-write.js';
+export type { CheckpointKind } from './checkpoint-kind.js';
 export { detectCheckpointKind } from './checkpoint-kind.js';
 export type { CliIo, Command, OptionSpecs, OptionValues } from './command.js';
 export { CliError, UsageError } from './errors.js';
@@ -12,13 +13,14 @@ export {
   parseShard,
   shardBatches,
 } from './fid-plan.js';
-export type { RunManifest, RunModels, ShardReport } from './fid-run.js';
+export type { MergedRun, RunManifest, RunModels, ShardReport } from './fid-run.js';
 export { mergeRun, runShard } from './fid-run.js';
+export type { AnimationFormat } from './image-files.js';
 export { encodeAnimation } from './image-files.js';
 export { COMMANDS, runCli } from './main.js';
 export type { ProgressOptions, ProgressStream } from './progress.js';
 export { formatDuration, ProgressBar } from './progress.js';
-export type { RgbImage } from './raster.js';
+export type { GridOptions, RgbImage } from './raster.js';
 export { captionedStrip, grid } from './raster.js';
 export type { DrawSetting, SamplerPreset, SamplerSettings } from './sampling-flags.js';
 export { PRESETS, samplerSettings } from './sampling-flags.js';

@@ -35,6 +35,25 @@ export const RUNTIME_OPTIONS: OptionSpecs = {
   },
 };
 
+/** Heads of checkpoints whose sizes are not the released ones (weights do not tell the head count). */
+export const HEADS_OPTIONS: OptionSpecs = {
+  'model-heads': {
+    type: 'string',
+    valueName: 'n',
+    description: 'DiT1D attention heads (default hidden/64, as released)',
+  },
+  'tokenizer-heads': {
+    type: 'string',
+    valueName: 'n',
+    description: 'tokenizer attention heads (default width/64, as released)',
+  },
+};
+
+/** An optional head count flag. */
+export function headsFlag(values: OptionValues, name: string): number | undefined {
+  return stringFlag(values, name) === undefined ? undefined : intFlag(values, name, 0, 1, 1024);
+}
+
 /** Parses `--device` / `--threads` (falling back to $TOKENSET_DEVICE). */
 export function runtimeChoice(values: OptionValues, env: Record<string, string | undefined>): RuntimeChoice {
   const text = stringFlag(values, 'device') ?? env.TOKENSET_DEVICE ?? 'cpu';
@@ -100,8 +119,13 @@ async function load<T>(
 }
 
 /** Loads a DiT1D generator (`.pth` release checkpoint or converted `.onnx`). */
-export function loadGenerator(path: string, runtime: RuntimeChoice, flag = '--model'): Promise<DiT1D> {
-  return load(path, 'dit1d', flag, () => DiT1D.load(path, runtime));
+export function loadGenerator(
+  path: string,
+  runtime: RuntimeChoice,
+  flag = '--model',
+  numHeads?: number,
+): Promise<DiT1D> {
+  return load(path, 'dit1d', flag, () => DiT1D.load(path, { ...runtime, numHeads }));
 }
 
 /** Loads the set tokenizer (the `.pth` release checkpoint, read directly). */
@@ -109,8 +133,9 @@ export function loadTokenizer(
   path: string,
   runtime: RuntimeChoice,
   flag = '--tokenizer',
+  numHeads?: number,
 ): Promise<SetTokenizer> {
-  return load(path, 'tokenizer', flag, () => SetTokenizer.load(path, runtime));
+  return load(path, 'tokenizer', flag, () => SetTokenizer.load(path, { ...runtime, numHeads }));
 }
 
 /** Loads torch-fidelity's InceptionV3 (`.pth` weights or converted `.onnx`). */

@@ -51,7 +51,7 @@ describe('help', () => {
 describe('reconstruct', () => {
   it('writes the comparison strip: the input and five decodes with captions', async () => {
     const out = join(dir, 'strip.png');
-    const run = await tokenset('reconstruct', TOKENIZER_PTH, DEMO_PNG, out);
+    const run = await tokenset('reconstruct', TOKENIZER_PTH, DEMO_PNG, out, '--heads', '4');
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/8 tokens .* differ by at most \d+\/255/);
     const { data, info } = await sharp(await readFile(out))
@@ -74,7 +74,7 @@ describe('reconstruct', () => {
     await mkdir(images, { recursive: true });
     await writeFile(join(images, 'a.png'), await readFile(DEMO_PNG));
     await sharp(DEMO_PNG).resize(300, 200).jpeg().toFile(join(images, 'b.jpg'));
-    const run = await tokenset('reconstruct', TOKENIZER_PTH, images, join(dir, 'strips'));
+    const run = await tokenset('reconstruct', TOKENIZER_PTH, images, join(dir, 'strips'), '--heads', '4');
     expect(run.code, run.stderr).toBe(0);
     for (const name of ['a', 'b']) {
       const meta = await sharp(join(dir, 'strips', `${name}-reconstruction.png`)).metadata();
@@ -92,6 +92,8 @@ describe('generate', () => {
       generator,
       '--tokenizer',
       TOKENIZER_PTH,
+      '--tokenizer-heads',
+      '4',
       '--classes',
       '1,3',
       '--per-class',
@@ -122,6 +124,8 @@ describe('generate', () => {
       generator,
       '--tokenizer',
       TOKENIZER_PTH,
+      '--tokenizer-heads',
+      '4',
       '--classes',
       '2,5,7',
       '--steps',
@@ -169,6 +173,8 @@ describe('convert', () => {
       join(dir, 'dit.onnx'),
       '--tokenizer',
       TOKENIZER_PTH,
+      '--tokenizer-heads',
+      '4',
       '--classes',
       '1',
     );
@@ -223,6 +229,8 @@ describe('bad input: one clear line, non-zero exit, no stack trace', () => {
       TOKENIZER_PTH,
       '--tokenizer',
       TOKENIZER_PTH,
+      '--tokenizer-heads',
+      '4',
       '--classes',
       '1',
     );
@@ -243,6 +251,8 @@ describe('bad input: one clear line, non-zero exit, no stack trace', () => {
       generator,
       '--tokenizer',
       TOKENIZER_PTH,
+      '--tokenizer-heads',
+      '4',
       '--classes',
       '3,99',
     );

@@ -25,7 +25,16 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tokenset-fid-'));
   const generator = await writeGenerator(dir);
   const inception = await writeInception(dir);
-  models = ['--model', generator, '--tokenizer', TOKENIZER_PTH, '--inception', inception];
+  models = [
+    '--model',
+    generator,
+    '--tokenizer',
+    TOKENIZER_PTH,
+    '--tokenizer-heads',
+    '4',
+    '--inception',
+    inception,
+  ];
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -7,7 +7,15 @@ import type { CliIo, Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { generate } from '../generation.js';
 import { type AnimationFormat, encodeAnimation, writePng } from '../image-files.js';
-import { loadGenerator, loadTokenizer, RUNTIME_OPTIONS, requireFile, runtimeChoice } from '../models.js';
+import {
+  HEADS_OPTIONS,
+  headsFlag,
+  loadGenerator,
+  loadTokenizer,
+  RUNTIME_OPTIONS,
+  requireFile,
+  runtimeChoice,
+} from '../models.js';
 import { ProgressBar } from '../progress.js';
 import { batchImage, grid, type RgbImage, withCaption } from '../raster.js';
 import { describeSampler, SAMPLER_OPTIONS, samplerSettings } from '../sampling-flags.js';
@@ -54,6 +62,7 @@ export const generateCommand: Command = {
       description: 'animation format (default webp)',
     },
     ...SAMPLER_OPTIONS,
+    ...HEADS_OPTIONS,
     ...RUNTIME_OPTIONS,
   },
   examples: [
@@ -79,10 +88,15 @@ export const generateCommand: Command = {
     const runtime = runtimeChoice(values, io.env);
     await requireFile(modelPath, '--model');
     await requireFile(tokenizerPath, '--tokenizer');
-    const generator = await loadGenerator(modelPath, runtime);
+    const generator = await loadGenerator(modelPath, runtime, '--model', headsFlag(values, 'model-heads'));
     try {
       const classes = parseClassList(classesText, generator.numClasses);
-      const tokenizer = await loadTokenizer(tokenizerPath, runtime);
+      const tokenizer = await loadTokenizer(
+        tokenizerPath,
+        runtime,
+        '--tokenizer',
+        headsFlag(values, 'tokenizer-heads'),
+      );
       try {
         if (tokenizer.codebookSize !== generator.codebookSize || tokenizer.setSize !== generator.setSize) {
           throw new UsageError(

@@ -7,7 +7,7 @@ import { intFlag } from '../args.js';
 import type { CliIo, Command } from '../command.js';
 import { CliError, errorLine, UsageError } from '../errors.js';
 import { writePng } from '../image-files.js';
-import { loadTokenizer, RUNTIME_OPTIONS, requireFile, runtimeChoice } from '../models.js';
+import { headsFlag, loadTokenizer, RUNTIME_OPTIONS, requireFile, runtimeChoice } from '../models.js';
 import { batchImage, captionedStrip, type RgbImage } from '../raster.js';
 import { tokenOrders } from '../token-orders.js';
 
@@ -95,6 +95,7 @@ export const reconstructCommand: Command = {
   ].join('\n'),
   options: {
     seed: { type: 'string', valueName: 's', description: 'seed of the shuffled order (default 0)' },
+    heads: { type: 'string', valueName: 'n', description: 'attention heads (default width/64, as released)' },
     ...RUNTIME_OPTIONS,
   },
   examples: ['tokenset reconstruct set_tokenizer_128_4096.pth demo.png demo-strip.png'],
@@ -112,7 +113,7 @@ export const reconstructCommand: Command = {
     if (!singleFile && out.toLowerCase().endsWith('.png')) {
       throw new UsageError(`reconstruct: ${images.length} images need a folder as <out>, got ${out}`);
     }
-    const tokenizer = await loadTokenizer(tokenizerPath, runtime, 'tokenizer');
+    const tokenizer = await loadTokenizer(tokenizerPath, runtime, 'tokenizer', headsFlag(values, 'heads'));
     try {
       for (const path of images) {
         let image: RgbImage;

@@ -7,6 +7,8 @@ import { type FidPlan, parseShard, validatePlan } from '../fid-plan.js';
 import { missingBatches, type RunModels, runShard } from '../fid-run.js';
 import { generate } from '../generation.js';
 import {
+  HEADS_OPTIONS,
+  headsFlag,
   loadGenerator,
   loadInception,
   loadTokenizer,
@@ -69,6 +71,7 @@ export const sampleFidCommand: Command = {
       description: 'reference statistics for the FID (adm_in256_stats.npz)',
     },
     ...SAMPLER_OPTIONS,
+    ...HEADS_OPTIONS,
     ...RUNTIME_OPTIONS,
   },
   examples: [
@@ -96,8 +99,13 @@ export const sampleFidCommand: Command = {
     await requireFile(tokenizerPath, '--tokenizer');
     await requireFile(inceptionPath, '--inception');
     if (ref) await requireFile(ref, '--ref');
-    const generator = await loadGenerator(modelPath, runtime);
-    const tokenizer = await loadTokenizer(tokenizerPath, runtime).catch(async (e) => {
+    const generator = await loadGenerator(modelPath, runtime, '--model', headsFlag(values, 'model-heads'));
+    const tokenizer = await loadTokenizer(
+      tokenizerPath,
+      runtime,
+      '--tokenizer',
+      headsFlag(values, 'tokenizer-heads'),
+    ).catch(async (e) => {
       await generator.release();
       throw e;
     });
