@@ -3,6 +3,7 @@ import { rowDotProducts } from './dense-kernels.js';
 import { MetricError } from './errors.js';
 import type { Statistics } from './feature-statistics.js';
 import { describe } from './image-batch.js';
+import { lowRankCongruence, pivotedCholesky } from './pivoted-cholesky.js';
 import { symmetricEigenvalues } from './symmetric-eigen.js';
 import { Float64Arena } from './wasm-kernels.js';
 
@@ -14,8 +15,11 @@ export interface FrechetDistanceParts {
   meanTerm: number;
   /** `tr √(σa·σb)` = Σ √λ over the eigenvalues λ of σa·σb (negative round-off eigenvalues count 0). */
   traceSqrt: number;
-  /** Which matrix was factored: `'a'` or `'b'` (Cholesky), or `'eigen'` (both singular). */
-  factored: 'a' | 'b' | 'eigen';
+  /**
+   * Which matrix was factored: `'a'` or `'b'` (Cholesky), or `'pivoted'` (both singular: a
+   * rank-revealing Cholesky of σa, and the eigenvalues of the small `G·σb·Gᵀ`).
+   */
+  factored: 'a' | 'b' | 'pivoted';
 }
 
 type StatisticsLike = Pick<Statistics, 'mu' | 'sigma'>;
@@ -28,8 +32,9 @@ type StatisticsLike = Pick<Statistics, 'mu' | 'sigma'>;
  * non-symmetric `σa·σb`. The same eigenvalues are those of the symmetric `Lᵀ·σb·L` with
  * `σa = L·Lᵀ` (Cholesky), which we reduce to tridiagonal form and solve by implicit QL; negative
  * round-off eigenvalues contribute 0, exactly as the real part of a complex square root does. If
- * `σa` is not positive definite the roles swap; if neither is, `√σa` comes from an eigenvalue
- * decomposition of `σa` (slower). The O(d³) loops run in WebAssembly SIMD (f64x2) when available.
+ * `σa` is not positive definite the roles swap; if neither is (fewer samples than dimensions), a
+ * pivoted Cholesky `σa ≈ Gᵀ·G` of rank r gives the nonzero eigenvalues as those of the r×r
+ * `G·σb·Gᵀ`. The O(d³) loops run in WebAssembly SIMD (f64x2) when available.
  */
 export function frechetDistance(a: StatisticsLike, b: StatisticsLike): number {
   return frechetDistanceParts(a, b).distance;
@@ -67,8 +72,10 @@ export function frechetDistanceParts(a: StatisticsLike, b: StatisticsLike): Frec
       factored = 'b';
       eigenvalues = symmetricEigenvalues(congruence(Lb, sa, d, arena), d, { arena });
     } else {
-      factored = 'eigen';
-      eigenvalues = symmetricEigenvalues(congruence(symmetricSqrt(sa, d), sb, d), d);
+      factored = 'pivoted';
+      const { G, rank } = pivotedCholesky(sa, d);
+      eigenvalues =
+        rank > 0 ? symmetricEigenvalues(lowRankCongruence(G, rank, sb, d), rank) : new Float64Array(0);
     }
   }
   let traceSqrt = 0;
@@ -111,64 +118,6 @@ function transpose(A: Float64Array, n: number, T: Float64Array): Float64Array {
 function isLowerTriangular(L: Float64Array, n: number): boolean {
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (L[i * n + j] !== 0) return false;
   return true;
-}
-
-/**
- * Symmetric square root `V·diag(√max(λ, 0))·Vᵀ` of a symmetric positive semi-definite matrix,
- * by cyclic Jacobi rotations (only used when neither covariance is positive definite).
- */
-function symmetricSqrt(S: Float64Array, n: number): Float64Array {
-  const A = Float64Array.from(S);
-  const V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let i = 0; i < n; i++) {
-      diag += A[i * n + i] ** 2;
-      for (let j = 0; j < i; j++) off += A[i * n + j] ** 2;
-    }
-    if (off <= 1e-30 * diag || off === 0) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = A[p * n + q];
-        if (apq === 0) continue;
-        const theta = (A[q * n + q] - A[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p];
-          const akq = A[k * n + q];
-          A[k * n + p] = c * akp - s * akq;
-          A[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k];
-          const aqk = A[q * n + k];
-          A[p * n + k] = c * apk - s * aqk;
-          A[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p];
-          const vkq = V[k * n + q];
-          V[k * n + p] = c * vkp - s * vkq;
-          V[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const R = new Float64Array(n * n);
-  for (let k = 0; k < n; k++) {
-    const w = Math.sqrt(Math.max(A[k * n + k], 0));
-    if (w === 0) continue;
-    for (let i = 0; i < n; i++) {
-      const vik = V[i * n + k] * w;
-      for (let j = 0; j <= i; j++) R[i * n + j] += vik * V[j * n + k];
-    }
-  }
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) R[j * n + i] = R[i * n + j];
-  return R;
 }
 
 function checkStatistics(s: StatisticsLike, name: string): number {

@@ -47,7 +47,7 @@ describe('frechetDistance', () => {
     const a = new FeatureStatistics(dim).add(Float64Array.from({ length: 4 * dim }, next)).statistics();
     const b = new FeatureStatistics(dim).add(Float64Array.from({ length: 4 * dim }, next)).statistics();
     const same = frechetDistanceParts(a, a);
-    expect(same.factored).toBe('eigen');
+    expect(same.factored).toBe('pivoted');
     // Zero eigenvalues of σa² come out at round-off level (~1e-17), whose square roots (~3e-9)
     // remain: the same happens in torch-fidelity's formula.
     expect(Math.abs(same.distance)).toBeLessThan(1e-7);
@@ -69,12 +69,29 @@ describe('frechetDistance', () => {
     const singularA = few(12);
     const singularB = few(15);
     const full = few(200);
-    expect(frechetDistanceParts(singularA, singularB).factored).toBe('eigen');
+    expect(frechetDistanceParts(singularA, singularB).factored).toBe('pivoted');
     const viaB = frechetDistanceParts(singularA, full);
     const viaA = frechetDistanceParts(full, singularA);
     expect(viaB.factored).toBe('b');
     expect(viaA.factored).toBe('a');
     expect(Math.abs(viaB.distance / viaA.distance - 1)).toBeLessThan(1e-10);
+  });
+
+  it('handles few samples in many dimensions quickly (pivoted Cholesky), symmetric in a and b', () => {
+    const next = uniforms(17);
+    const dim = 300;
+    const few = (rows: number, shift: number) =>
+      new FeatureStatistics(dim)
+        .add(Float64Array.from({ length: rows * dim }, (_, i) => next() + (i % dim) * shift))
+        .statistics();
+    const a = few(20, 0.001);
+    const b = few(33, 0.002);
+    const ab = frechetDistanceParts(a, b);
+    const ba = frechetDistanceParts(b, a);
+    expect(ab.factored).toBe('pivoted');
+    // Round-off eigenvalues (their square roots ~1e-9) differ between the two factorisations.
+    expect(Math.abs(ab.distance / ba.distance - 1)).toBeLessThan(1e-7);
+    expect(Math.abs(frechetDistance(a, a))).toBeLessThan(1e-6);
   });
 
   it('rejects dimension mismatches', () => {
