@@ -18,6 +18,8 @@ export function rowDotProducts(
     lowerOnly: boolean;
     startA?: (i: number) => number;
     startB?: (j: number) => number;
+    /** Rows of `A` are zero from `endA(i)` on (exclusive); a block sums up to its largest end. */
+    endA?: (i: number) => number;
     /** Use the WebAssembly SIMD kernel when `A` and `B` live in this arena. */
     arena?: Float64Arena | null;
   },
@@ -25,6 +27,7 @@ export function rowDotProducts(
   const simd = options.arena?.owns(A) && options.arena.owns(B) ? options.arena : null;
   const startA = options.startA ?? (() => 0);
   const startB = options.startB ?? (() => 0);
+  const endA = options.endA;
   const lowerOnly = options.lowerOnly;
   const full = n - (n % 4);
   const tile = new Float64Array(16);
@@ -39,9 +42,10 @@ export function rowDotProducts(
         const jEnd = lowerOnly ? Math.min(jbEnd, i0 + 4) : jbEnd;
         for (let j0 = jb; j0 < jEnd; j0 += 4) {
           const from = Math.max(startA(i0), startB(j0), kc);
-          if (from >= kcEnd) continue;
-          if (simd) simd.dot4x4(A, B, n, i0, j0, from, kcEnd, tile, 0, 4);
-          else block4x4(A, B, n, i0, j0, from, kcEnd, tile, 0, 4);
+          const to = endA ? Math.min(kcEnd, Math.max(endA(i0), endA(i0 + 3))) : kcEnd;
+          if (from >= to) continue;
+          if (simd) simd.dot4x4(A, B, n, i0, j0, from, to, tile, 0, 4);
+          else block4x4(A, B, n, i0, j0, from, to, tile, 0, 4);
           for (let r = 0; r < 4; r++) {
             const row = (i0 + r) * n + j0;
             for (let c = 0; c < 4; c++) C[row + c] += tile[r * 4 + c];
@@ -57,7 +61,8 @@ export function rowDotProducts(
       let s = 0;
       const a = i * n;
       const b = j * n;
-      for (let k = Math.max(startA(i), startB(j)); k < n; k++) s += A[a + k] * B[b + k];
+      const to = endA ? Math.min(n, endA(i)) : n;
+      for (let k = Math.max(startA(i), startB(j)); k < to; k++) s += A[a + k] * B[b + k];
       C[i * n + j] = s;
     }
   }
