@@ -38,3 +38,30 @@ export async function medianMs(fn: () => unknown, repeats = 5, warmup = 1): Prom
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
 }
+
+/** The median of `values` (the upper one of the two middle values for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * Times `run` `repeats` times, each run right after a measurement of onnxruntime's float32 MatMul
+ * ceiling, so that on a shared machine both figures see the same load. Returns the medians (seconds
+ * per run, GFLOP/s of the ceiling) and every ceiling measured.
+ */
+export async function timedAgainstCeiling(
+  run: () => Promise<unknown>,
+  repeats: number,
+): Promise<{ seconds: number; ceiling: number; ceilings: number[] }> {
+  const { matmulCeilingGflops } = await import('@tokenset/runtime');
+  const seconds: number[] = [];
+  const ceilings: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    ceilings.push(await matmulCeilingGflops({ repeats: 3 }));
+    const start = performance.now();
+    await run();
+    seconds.push((performance.now() - start) / 1000);
+  }
+  return { seconds: median(seconds), ceiling: median(ceilings), ceilings };
+}

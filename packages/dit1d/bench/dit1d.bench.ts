@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiT1D, dit1dFlops, dit1dShapes } from '@tokenset/dit1d';
 import { formulaStateDict, formulaTensor, parseShapes } from '@tokenset/formula-weights';
-import { matmulCeilingGflops } from '@tokenset/runtime';
 import { writeCheckpoint } from '@tokenset/tensor-io';
-import type { Bench, BenchRow } from '../../../scripts/bench-types.ts';
+import { type Bench, type BenchRow, timedAgainstCeiling } from '../../../scripts/bench-types.ts';
 
 // DiT1D-S at full size (formula weights): forward time, achieved GFLOP/s next to onnxruntime's
 // float32 MatMul ceiling measured in the same process (interleaved with the forwards, so both see
@@ -28,14 +27,6 @@ function inputs(batch: number) {
   for (let b = 0; b < batch; b++) for (let i = 0; i < 128; i++) counts[b * 4096 + ((i * 31 + b) % 4096)] += 1;
   return { counts, t: new Float32Array(batch).fill(0.5), labels: new Int32Array(batch).fill(207) };
 }
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return (performance.now() - start) / 1000;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const bench: Bench = async () => {
   const rows: BenchRow[] = [];
@@ -62,17 +53,8 @@ const bench: Bench = async () => {
       const x = inputs(batch);
       const run = () => dit.probabilities(x.counts, x.t, x.labels);
       await run(); // warm-up
-      const forwards: number[] = [];
-      const ceilings: number[] = [];
-      const repeats = batch === 2 ? 3 : 2;
-      for (let i = 0; i < repeats; i++) {
-        ceilings.push(await matmulCeilingGflops({ repeats: 3 }));
-        forwards.push(await timed(run));
-      }
-      ceilings.push(await matmulCeilingGflops({ repeats: 3 }));
-      const seconds = median(forwards);
+      const { seconds, ceiling } = await timedAgainstCeiling(run, batch === 2 ? 3 : 2);
       const gflops = dit1dFlops(config, batch) / seconds / 1e9;
-      const ceiling = median(ceilings);
       const name = `dit1d: DiT1D-S forward B=${batch} (${attention} attention)`;
       rows.push({ name: `${name} time`, figure: seconds, unit: 's/forward', better: 'lower' });
       rows.push({

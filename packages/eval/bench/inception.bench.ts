@@ -1,7 +1,6 @@
 import { InceptionV3 } from '@tokenset/eval';
 import { formulaStateDict, parseShapes } from '@tokenset/formula-weights';
-import { matmulCeilingGflops } from '@tokenset/runtime';
-import type { Bench } from '../../../scripts/bench-types.ts';
+import { type Bench, timedAgainstCeiling } from '../../../scripts/bench-types.ts';
 import shapes from '../test/fixtures/inception/shapes.json' with { type: 'json' };
 
 // InceptionV3 feature extraction at batch 16 (256×256 uint8 images, resized to 299 in TypeScript),
@@ -11,11 +10,6 @@ import shapes from '../test/fixtures/inception/shapes.json' with { type: 'json' 
 const BATCH = 16;
 const REPEATS = 3;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 const bench: Bench = async () => {
   const inception = await InceptionV3.load(formulaStateDict(parseShapes(shapes)), { batchSize: BATCH });
   try {
@@ -23,16 +17,11 @@ const bench: Bench = async () => {
     for (let i = 0; i < images.length; i++) images[i] = (i * 2654435761) >>> 24;
     const shape = { n: BATCH, height: 256, width: 256 };
     await inception.features(images, shape); // warm-up
-    const ceilings: number[] = [];
-    const seconds: number[] = [];
-    for (let i = 0; i < REPEATS; i++) {
-      ceilings.push(await matmulCeilingGflops({ repeats: 3 }));
-      const start = performance.now();
-      await inception.features(images, shape);
-      seconds.push((performance.now() - start) / 1000);
-    }
-    const ceiling = median(ceilings);
-    const s = median(seconds);
+    const {
+      seconds: s,
+      ceiling,
+      ceilings,
+    } = await timedAgainstCeiling(() => inception.features(images, shape), REPEATS);
     const perImage = inception.flopsPerImage;
     const gflops = (BATCH * perImage) / s / 1e9;
     return [

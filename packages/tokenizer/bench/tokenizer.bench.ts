@@ -1,7 +1,6 @@
 import { formulaStateDict } from '@tokenset/formula-weights';
-import { matmulCeilingGflops } from '@tokenset/runtime';
 import { prepareImage, SetTokenizer, tokenizerFlops, tokenizerShapes } from '@tokenset/tokenizer';
-import type { Bench, BenchRow } from '../../../scripts/bench-types.ts';
+import { type Bench, type BenchRow, timedAgainstCeiling } from '../../../scripts/bench-types.ts';
 
 // Encode and decode a batch of 4 full-size images (the released architecture with formula weights:
 // the speed does not depend on the values). The figure is achieved GFLOP/s (FLOPs counted
@@ -10,11 +9,6 @@ import type { Bench, BenchRow } from '../../../scripts/bench-types.ts';
 // run is paired with a ceiling measurement just before it, and both figures are medians.
 const BATCH = 4;
 const REPEATS = 3;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 const bench: Bench = async () => {
   const tokenizer = await SetTokenizer.load(formulaStateDict(tokenizerShapes()), { maxBatch: BATCH });
@@ -31,16 +25,8 @@ const bench: Bench = async () => {
     ];
     const rows: BenchRow[] = [];
     for (const { part, perImage, run } of parts) {
-      const ceilings: number[] = [];
-      const seconds: number[] = [];
-      for (let i = 0; i < REPEATS; i++) {
-        ceilings.push(await matmulCeilingGflops({ repeats: 3 }));
-        const start = performance.now();
-        await run();
-        seconds.push((performance.now() - start) / 1000);
-      }
-      const ceiling = median(ceilings);
-      const gflops = (BATCH * perImage) / median(seconds) / 1e9;
+      const { seconds, ceiling, ceilings } = await timedAgainstCeiling(run, REPEATS);
+      const gflops = (BATCH * perImage) / seconds / 1e9;
       rows.push(
         {
           name: `tokenizer ${part}: ${BATCH} images 256x256, ${(perImage / 1e9).toFixed(1)} GFLOP each`,
@@ -54,7 +40,7 @@ const bench: Bench = async () => {
         },
         {
           name: `tokenizer ${part}: ${BATCH} images 256x256`,
-          figure: BATCH / median(seconds),
+          figure: BATCH / seconds,
           unit: 'images/s',
           ceiling: (ceiling * 1e9) / perImage,
           ceilingName: 'at the MatMul ceiling',
