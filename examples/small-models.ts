@@ -3,9 +3,9 @@
  * NOT trained: the programs run every stage for real, but the pictures are noise.
  */
 
-import { readFileSync } from 'node:fs';
 import { dit1dShapes, exportDiT1D } from '@tokenset/dit1d';
-import { formulaStateDict, parseShapes } from '@tokenset/formula-weights';
+import { inceptionShapes } from '@tokenset/eval';
+import { formulaStateDict } from '@tokenset/formula-weights';
 import { tokenizerShapes } from '@tokenset/tokenizer';
 
 /** A set tokenizer state dict at toy size: 64×64 images, 8 tokens, codebook 64 (4 heads). */
@@ -30,9 +30,7 @@ export function smallGeneratorOnnx(): Uint8Array {
 
 /**
  * torch-fidelity's InceptionV3 at its real size (the architecture is fixed) with formula weights.
- * The names and shapes come from the CLI's copy of the reference's list.
  */
 export function smallInceptionWeights() {
-  const json = readFileSync(new URL('../packages/cli/assets/inception-shapes.json', import.meta.url), 'utf8');
-  return formulaStateDict(parseShapes(JSON.parse(json)));
+  return formulaStateDict(inceptionShapes());
 }

@@ -3,18 +3,20 @@
  * over its token sets, and the full-size InceptionV3. None of them is trained.
  */
 
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { DiT1D, dit1dShapes } from '@tokenset/dit1d';
-import { FeatureStatistics, InceptionV3, inceptionScore, statisticsArrays } from '@tokenset/eval';
-import { formulaStateDict, parseShapes } from '@tokenset/formula-weights';
+import {
+  FeatureStatistics,
+  InceptionV3,
+  inceptionScore,
+  inceptionShapes,
+  statisticsArrays,
+} from '@tokenset/eval';
+import { formulaStateDict } from '@tokenset/formula-weights';
 import { encodeNpz } from '@tokenset/tensor-io';
 import { SetTokenizer, tokenizerShapes } from '@tokenset/tokenizer';
 import { writeFileAtomic } from './atomic-write.js';
 import { readPngRgb } from './image-files.js';
 import { DEMO_DIT1D, DEMO_TOKENIZER, DEMO_TOKENIZER_HEADS } from './small-models.js';
-
-const INCEPTION_SHAPES = fileURLToPath(new URL('../assets/inception-shapes.json', import.meta.url));
 
 /** The demo's tokenizer and generator. */
 export interface DemoModels {
@@ -55,8 +57,7 @@ export async function buildDemoModels(): Promise<DemoModels> {
 
 /** InceptionV3 at full size (its architecture is fixed) with formula weights. */
 export async function buildFormulaInception(): Promise<InceptionV3> {
-  const shapes = parseShapes(JSON.parse(await readFile(INCEPTION_SHAPES, 'utf8')));
-  return InceptionV3.load(formulaStateDict(shapes));
+  return InceptionV3.load(formulaStateDict(inceptionShapes()));
 }
 
 /** What the demo's InceptionV3 stage computed. */

@@ -1,12 +1,12 @@
 /** Shared helpers of the CLI's end-to-end tests: small model files and ways to run the command. */
 
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dit1dShapes, exportDiT1D } from '@tokenset/dit1d';
-import { exportInceptionV3 } from '@tokenset/eval';
-import { formulaStateDict, parseShapes } from '@tokenset/formula-weights';
+import { exportInceptionV3, inceptionShapes } from '@tokenset/eval';
+import { formulaStateDict } from '@tokenset/formula-weights';
 import { runCli } from '../src/main.js';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -63,11 +63,7 @@ export async function writeGenerator(dir: string): Promise<string> {
 /** torch-fidelity's InceptionV3 with formula weights, written as ONNX. */
 export async function writeInception(dir: string): Promise<string> {
   const path = join(dir, 'inception.onnx');
-  const json = await readFile(
-    fileURLToPath(new URL('../assets/inception-shapes.json', import.meta.url)),
-    'utf8',
-  );
-  await writeFile(path, exportInceptionV3(formulaStateDict(parseShapes(JSON.parse(json)))).model);
+  await writeFile(path, exportInceptionV3(formulaStateDict(inceptionShapes())).model);
   return path;
 }
 

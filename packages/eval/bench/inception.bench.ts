@@ -1,7 +1,6 @@
-import { InceptionV3 } from '@tokenset/eval';
-import { formulaStateDict, parseShapes } from '@tokenset/formula-weights';
+import { InceptionV3, inceptionShapes } from '@tokenset/eval';
+import { formulaStateDict } from '@tokenset/formula-weights';
 import { type Bench, timedAgainstCeiling } from '../../../scripts/bench-types.ts';
-import shapes from '../test/fixtures/inception/shapes.json' with { type: 'json' };
 
 // InceptionV3 feature extraction at batch 16 (256×256 uint8 images, resized to 299 in TypeScript),
 // with the network's FLOPs counted analytically by the exporter, next to onnxruntime's float32
@@ -11,7 +10,7 @@ const BATCH = 16;
 const REPEATS = 3;
 
 const bench: Bench = async () => {
-  const inception = await InceptionV3.load(formulaStateDict(parseShapes(shapes)), { batchSize: BATCH });
+  const inception = await InceptionV3.load(formulaStateDict(inceptionShapes()), { batchSize: BATCH });
   try {
     const images = new Uint8Array(BATCH * 256 * 256 * 3);
     for (let i = 0; i < images.length; i++) images[i] = (i * 2654435761) >>> 24;

@@ -18,6 +18,8 @@ export type { InceptionExport, InceptionExportOptions } from './inception-graph.
 export { exportInceptionV3, INCEPTION_INPUT, INCEPTION_LOGITS, INCEPTION_POOL } from './inception-graph.js';
 export type { InceptionScore, InceptionScoreOptions } from './inception-score.js';
 export { inceptionScore } from './inception-score.js';
+export type { InceptionParameter } from './inception-shapes.js';
+export { inceptionShapes } from './inception-shapes.js';
 export type { InceptionFeatures, InceptionLoadOptions } from './inception-v3.js';
 export { InceptionV3 } from './inception-v3.js';
 export { MT19937, numpyPermutation } from './mt19937.js';
