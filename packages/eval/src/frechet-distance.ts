@@ -22,7 +22,8 @@ export interface FrechetDistanceParts {
   factored: 'a' | 'b' | 'pivoted';
 }
 
-type StatisticsLike = Pick<Statistics, 'mu' | 'sigma'>;
+/** What the Fréchet distance reads of a set of statistics: the mean and the covariance. */
+export type StatisticsLike = Pick<Statistics, 'mu' | 'sigma'>;
 
 /**
  * The Fréchet distance between two Gaussians given by `mu`/`sigma` (FID when they are InceptionV3

@@ -9,7 +9,7 @@ export type {
 export { evaluateFolder } from './evaluate-folder.js';
 export type { Statistics, StatisticsOptions } from './feature-statistics.js';
 export { FeatureStatistics } from './feature-statistics.js';
-export type { FrechetDistanceParts } from './frechet-distance.js';
+export type { FrechetDistanceParts, StatisticsLike } from './frechet-distance.js';
 export { frechetDistance, frechetDistanceParts } from './frechet-distance.js';
 export type { ImageBatchShape, ImageLayout } from './image-batch.js';
 export type { RgbImage } from './image-folder.js';

@@ -21,9 +21,9 @@ export interface FilterWork {
   order: Int32Array;
   /** Sort scratch. */
   scratch: Int32Array;
-  /** The top-p threshold as float32 (set by the caller before {@link nucleus}). */
+  /** The top-p threshold as float32 (set by the caller before `nucleus`). */
   p: number;
-  /** k of the top-k filter (set by the caller before {@link topKIndices}). */
+  /** k of the top-k filter (set by the caller before `topKIndices`). */
   k: number;
 }
 
