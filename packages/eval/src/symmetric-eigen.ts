@@ -1,4 +1,15 @@
+import { SweepHelper } from './sweep-helper.js';
 import type { Float64Arena } from './wasm-kernels.js';
+
+/** Sweeps of fewer rows are not worth handing half to the helper thread (a few µs to meet). */
+const PARALLEL_MIN_ROWS = 256;
+/** Matrices from this size on start a helper thread (about 30 ms to start). */
+const PARALLEL_MIN_SIZE = 512;
+/**
+ * The main thread's share of a sweep's rows: the rows are a triangle, so the first `1/√2` of them
+ * hold half the entries; slightly fewer, as the main thread also does the per-step work.
+ */
+const MAIN_SHARE = 0.69;
 
 /**
  * Eigenvalues of a real symmetric `n×n` float64 matrix (row-major; only the lower triangle is
@@ -29,7 +40,11 @@ export function symmetricEigenvalues(
  * `q = p − (uᵀp / 2h)·u`, `A ← A − u·qᵀ − q·uᵀ` on the leading `i×i` block. The rank-2 update of
  * step `i` and the matrix-vector product of step `i−1` are done in one pass over the rows (after
  * updating row `i−1` first, which defines the next reflector), two rows at a time: each stored
- * entry is read and written once per step and each vector element feeds two rows.
+ * entry is read and written once per step and each vector element feeds two rows. With work in
+ * `arena` and `n ≥ 512`, a helper thread (sweep-helper.ts) takes half of each pass's entries.
+ *
+ * @param helper - the helper thread to use (the caller closes it), or null for none; by default
+ *   one is started for large matrices and closed on return.
  */
 export function tridiagonalize(
   A: Float64Array,
@@ -37,8 +52,29 @@ export function tridiagonalize(
   d: Float64Array,
   e: Float64Array,
   arena?: Float64Arena | null,
+  helper?: SweepHelper | null,
 ): void {
   const simd = arena?.owns(A) ? arena : null;
+  if (helper !== undefined) {
+    tridiagonalizeWith(A, n, d, e, simd, simd ? helper : null);
+    return;
+  }
+  const started = simd && n >= PARALLEL_MIN_SIZE ? SweepHelper.start(simd, n) : null;
+  try {
+    tridiagonalizeWith(A, n, d, e, simd, started);
+  } finally {
+    started?.close();
+  }
+}
+
+function tridiagonalizeWith(
+  A: Float64Array,
+  n: number,
+  d: Float64Array,
+  e: Float64Array,
+  simd: Float64Arena | null,
+  helper: SweepHelper | null,
+): void {
   const vector = () => (simd ? simd.alloc(n) : new Float64Array(n));
   let u = vector(); // the pending reflector
   let q = vector(); // its q: the pending update is A -= u·qᵀ + q·uᵀ
@@ -51,7 +87,7 @@ export function tridiagonalize(
     const h = reflector(A, n, e, i, u);
     if (h !== 0) {
       q.fill(0, 0, i);
-      updateAndMultiply(A, n, i - 1, u, q, u, q, false, simd);
+      updateAndMultiply(A, n, 0, i - 1, u, q, u, q, false, simd);
       finishReflector(i - 1, h, u, q);
       pending = true;
     }
@@ -67,7 +103,7 @@ export function tridiagonalize(
     const h = reflector(A, n, e, i, un);
     if (h !== 0) {
       pn.fill(0, 0, i);
-      updateAndMultiply(A, n, i - 1, u, q, un, pn, pending, simd);
+      sweep(A, n, i - 1, u, q, un, pn, pending, simd, helper);
       finishReflector(i - 1, h, un, pn);
       const tu = u;
       u = un;
@@ -134,10 +170,10 @@ function updateRow(A: Float64Array, n: number, j: number, u: Float64Array, q: Fl
 }
 
 /**
- * Over rows `0..l` of the lower triangle: optionally apply `A -= u·qᵀ + q·uᵀ`, then accumulate
- * `pn += A·v` (symmetric, from the lower triangle). Two rows per iteration.
+ * {@link updateAndMultiply} over rows `0..l`, the last ~30 % of them (half the entries) in the
+ * helper thread when there is one.
  */
-function updateAndMultiply(
+function sweep(
   A: Float64Array,
   n: number,
   l: number,
@@ -147,9 +183,39 @@ function updateAndMultiply(
   pn: Float64Array,
   update: boolean,
   simd: Float64Arena | null,
+  helper: SweepHelper | null,
+): void {
+  const rows = l + 1;
+  if (!helper?.ready || rows < PARALLEL_MIN_ROWS) {
+    updateAndMultiply(A, n, 0, l, u, q, v, pn, update, simd);
+    return;
+  }
+  const split = 2 * Math.round((rows * MAIN_SHARE) / 2); // even, as the SIMD kernels need
+  const to = split + ((rows - split) & ~1);
+  helper.begin(split, to, A, n, q, u, v, update);
+  updateAndMultiply(A, n, 0, split - 1, u, q, v, pn, update, simd);
+  if (to <= l) updateAndMultiply(A, n, to, l, u, q, v, pn, update, simd); // an odd last row
+  helper.finish(pn);
+}
+
+/**
+ * Over rows `from..l` (`from` even) of the lower triangle: optionally apply `A -= u·qᵀ + q·uᵀ`, then accumulate
+ * `pn += A·v` (symmetric, from the lower triangle). Two rows per iteration.
+ */
+function updateAndMultiply(
+  A: Float64Array,
+  n: number,
+  from: number,
+  l: number,
+  u: Float64Array,
+  q: Float64Array,
+  v: Float64Array,
+  pn: Float64Array,
+  update: boolean,
+  simd: Float64Arena | null,
 ): void {
   // Without an update, u·qᵀ terms vanish by zeroing the coefficients.
-  let j = 0;
+  let j = from;
   if (simd) {
     const coefficients = new Float64Array(12);
     for (const R of [4, 2] as const) {
@@ -240,7 +306,7 @@ export function tridiagonalQL(d: Float64Array, e: Float64Array): void {
         if (iter++ === 100)
           throw new Error(`tridiagonalQL: no convergence for eigenvalue ${l} after 100 iterations`);
         let g = (d[l + 1] - d[l]) / (2 * e[l]);
-        let r = Math.hypot(g, 1);
+        let r = hypot(g, 1);
         g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
         let s = 1;
         let c = 1;
@@ -250,7 +316,7 @@ export function tridiagonalQL(d: Float64Array, e: Float64Array): void {
         for (i = m - 1; i >= l; i--) {
           const f = s * e[i];
           const b = c * e[i];
-          r = Math.hypot(f, g);
+          r = hypot(f, g);
           e[i + 1] = r;
           if (r === 0) {
             d[i + 1] -= p;
@@ -273,6 +339,16 @@ export function tridiagonalQL(d: Float64Array, e: Float64Array): void {
       }
     } while (m !== l);
   }
+}
+
+/**
+ * `√(x² + y²)`. `Math.hypot` guards against overflow and underflow on every call, which makes it
+ * several times slower than the plain formula in V8 and dominated the QL sweeps; the plain formula
+ * is used when its square is a normal finite number, `Math.hypot` otherwise.
+ */
+function hypot(x: number, y: number): number {
+  const s = x * x + y * y;
+  return s < Number.POSITIVE_INFINITY && s > 1e-290 ? Math.sqrt(s) : Math.hypot(x, y);
 }
 
 /**

@@ -235,7 +235,14 @@ function rowsFunction(R: number): number[] {
   );
 }
 
-function moduleBytes(): Uint8Array {
+/** Declared maximum of a shared memory (64 Ki pages = 4 GiB); each arena's memory sets its own. */
+const MAX_PAGES = 65536;
+
+/**
+ * The module; its memory is imported (`env.memory`) so that it can be a shared memory, which a
+ * helper thread instantiates the same module on (see sweep-helper.ts).
+ */
+function moduleBytes(shared: boolean): Uint8Array {
   const types = section(
     1,
     vec([
@@ -243,12 +250,13 @@ function moduleBytes(): Uint8Array {
       [0x60, ...vec(Array.from({ length: 9 }, () => [I32])), 0],
     ]),
   );
+  // Limits: flags 0x03 = shared with a maximum, 0x00 = minimum only.
+  const limits = shared ? [0x03, ...uleb(1), ...uleb(MAX_PAGES)] : [0x00, ...uleb(1)];
+  const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]]));
   const functions = section(3, vec([[0], [1], [1]]));
-  const memory = section(5, vec([[0x00, ...uleb(1)]]));
   const exports = section(
     7,
     vec([
-      [...name('memory'), 0x02, 0],
       [...name('dot4x4'), 0x00, 0],
       [...name('rows2'), 0x00, 1],
       [...name('rows4'), 0x00, 2],
@@ -265,17 +273,17 @@ function moduleBytes(): Uint8Array {
     0,
     0,
     ...types,
+    ...imports,
     ...functions,
-    ...memory,
     ...exports,
     ...code,
   ]);
 }
 
 // The few WebAssembly JS API members used here (the project's TypeScript lib has no DOM types).
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
+/** A WebAssembly memory, as the JS API exposes it. */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
 }
 interface WasmInstance {
   readonly exports: Record<string, unknown>;
@@ -283,23 +291,48 @@ interface WasmInstance {
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => WasmInstance;
+  Instance: new (module: object, imports: object) => WasmInstance;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
-let compiled: object | null | undefined;
+const compiled = new Map<boolean, object | null>();
 
-function compiledModule(): object | null {
-  if (compiled === undefined) {
+function compiledModule(shared: boolean): object | null {
+  if (!compiled.has(shared)) {
     try {
-      const bytes = moduleBytes();
-      compiled = wasm?.validate(bytes) ? new wasm.Module(bytes) : null;
+      const bytes = moduleBytes(shared);
+      compiled.set(shared, wasm?.validate(bytes) ? new wasm.Module(bytes) : null);
     } catch {
-      compiled = null;
+      compiled.set(shared, null);
     }
   }
-  return compiled ?? null;
+  return compiled.get(shared) ?? null;
 }
+
+/** A memory of `pages` pages (shared when the runtime allows it) and the module compiled for it. */
+function memoryAndModule(pages: number): { memory: WasmMemory; module: object; shared: boolean } | null {
+  if (!wasm) return null;
+  for (const shared of [true, false]) {
+    const module = compiledModule(shared);
+    if (!module) continue;
+    try {
+      const memory = new wasm.Memory(
+        shared ? { initial: pages, maximum: pages, shared } : { initial: pages },
+      );
+      return { memory, module, shared };
+    } catch {
+      // no shared memory here (or not enough memory): try the next kind
+    }
+  }
+  return null;
+}
+
+/**
+ * Bytes at the start of an arena's memory kept for kernel arguments and results: the main thread's
+ * scratch (0–127) and coefficients (128–255), then a helper thread's (see sweep-helper.ts).
+ */
+const RESERVED_BYTES = 1024;
 
 type Dot4x4 = (...args: number[]) => void;
 type Kernel = (...args: number[]) => void;
@@ -319,11 +352,13 @@ export class Float64Arena {
   private readonly scratch: Float64Array;
   private readonly scratchPtr: number;
 
-  private constructor(instance: WasmInstance, bytes: number) {
-    this.memory = instance.exports.memory as WasmMemory;
-    const pages = Math.ceil((bytes + 256) / 65536);
-    const have = this.memory.buffer.byteLength / 65536;
-    if (pages > have) this.memory.grow(pages - have);
+  private constructor(
+    instance: WasmInstance,
+    memory: WasmMemory,
+    /** The compiled module and the memory to instantiate it on in a helper thread, if shared. */
+    readonly sharing: { module: object; memory: WasmMemory } | null,
+  ) {
+    this.memory = memory;
     this.dot = instance.exports.dot4x4 as Dot4x4;
     this.rows2 = instance.exports.rows2 as Kernel;
     this.rows4 = instance.exports.rows4 as Kernel;
@@ -331,16 +366,20 @@ export class Float64Arena {
     this.scratch = new Float64Array(this.memory.buffer, 0, 16);
     this.coefPtr = 128;
     this.coef = new Float64Array(this.memory.buffer, this.coefPtr, 16);
-    this.next = 256;
+    this.next = RESERVED_BYTES;
   }
 
   /** An arena for `doubles` float64 values in all, or null when WebAssembly SIMD is unavailable. */
   static create(doubles: number): Float64Arena | null {
-    const module = compiledModule();
-    if (!module || !wasm) return null;
+    if (!wasm) return null;
     try {
       // Each array is rounded up to 16 bytes; allow for that.
-      return new Float64Arena(new wasm.Instance(module), doubles * 8 + 64 * 16);
+      const bytes = RESERVED_BYTES + doubles * 8 + 64 * 16;
+      const made = memoryAndModule(Math.ceil(bytes / 65536));
+      if (!made) return null;
+      const { memory, module, shared } = made;
+      const instance = new wasm.Instance(module, { env: { memory } });
+      return new Float64Arena(instance, memory, shared ? { module, memory } : null);
     } catch {
       return null; // e.g. not enough memory
     }
