@@ -1,3 +1,4 @@
+import type { DotsRule, SweepHelper } from './sweep-helper.js';
 import type { Float64Arena } from './wasm-kernels.js';
 
 // Cache-friendly float64 kernels on row-major square matrices. Every product here is a set of dot
@@ -22,23 +23,73 @@ export function rowDotProducts(
     endA?: (i: number) => number;
     /** Use the WebAssembly SIMD kernel when `A` and `B` live in this arena. */
     arena?: Float64Arena | null;
+    /**
+     * Give the last block rows (half the work) to this helper thread when it is ready and `A`, `B`,
+     * `C` live in the arena; `rule` must say what `startA`/`startB`/`endA` say (lower triangle only).
+     */
+    parallel?: { helper: SweepHelper | null; rule: DotsRule };
   },
 ): void {
   const simd = options.arena?.owns(A) && options.arena.owns(B) ? options.arena : null;
+  const lowerOnly = options.lowerOnly;
+  const full = n - (n % 4);
+  const helper = options.parallel?.helper;
+  if (simd?.owns(C) && lowerOnly && helper?.ready && full >= PARALLEL_MIN_ROWS) {
+    const rule = options.parallel?.rule ?? 'upper';
+    const split = splitRows(full, n, rule);
+    helper.beginDots(split, full, A, B, C, n, rule);
+    blockRows(A, B, C, n, options, simd, 0, split);
+    helper.finish();
+  } else {
+    blockRows(A, B, C, n, options, simd, 0, full);
+  }
+  remainder(A, B, C, n, options);
+}
+
+/** Products smaller than this many rows are not worth splitting over two threads. */
+const PARALLEL_MIN_ROWS = 256;
+
+/**
+ * The first block row of the helper's half of a lower-triangle product: the cost of block row `i`
+ * is `(i + 4)·(n − i)` for `'upper'` (sums from the row index on) and about `i²/2` for `'band'`.
+ */
+function splitRows(full: number, n: number, rule: DotsRule): number {
+  const cost = (i: number) => (rule === 'upper' ? (i + 4) * (n - i) : (i + 4) * (i + 4));
+  let total = 0;
+  for (let i = 0; i < full; i += 4) total += cost(i);
+  let sum = 0;
+  for (let i = 0; i < full; i += 4) {
+    sum += cost(i);
+    if (sum >= total / 2) return i + 4;
+  }
+  return full;
+}
+
+/** The full 4×4 blocks of {@link rowDotProducts} in block rows `rowFrom..rowTo-1` (multiples of 4). */
+function blockRows(
+  A: Float64Array,
+  B: Float64Array,
+  C: Float64Array,
+  n: number,
+  options: Parameters<typeof rowDotProducts>[4],
+  simd: Float64Arena | null,
+  rowFrom: number,
+  rowTo: number,
+): void {
   const startA = options.startA ?? (() => 0);
   const startB = options.startB ?? (() => 0);
   const endA = options.endA;
   const lowerOnly = options.lowerOnly;
   const full = n - (n % 4);
   const tile = new Float64Array(16);
-  for (let i = 0; i < full; i++) C.fill(0, i * n, i * n + (lowerOnly ? Math.min(i + 1, full) : full));
+  for (let i = rowFrom; i < rowTo; i++) C.fill(0, i * n, i * n + (lowerOnly ? Math.min(i + 1, full) : full));
   // Full 4×4 blocks, tiled so that a panel of B (JB rows × KC columns) stays in cache while all
   // rows of A pass over it; partial sums over the KC chunks accumulate in C.
-  for (let jb = 0; jb < full; jb += JB) {
+  for (let jb = 0; jb < (lowerOnly ? rowTo : full); jb += JB) {
     const jbEnd = Math.min(jb + JB, full);
     for (let kc = 0; kc < n; kc += KC) {
       const kcEnd = Math.min(kc + KC, n);
-      for (let i0 = lowerOnly ? jb : 0; i0 < full; i0 += 4) {
+      for (let i0 = lowerOnly ? Math.max(jb, rowFrom) : rowFrom; i0 < rowTo; i0 += 4) {
         const jEnd = lowerOnly ? Math.min(jbEnd, i0 + 4) : jbEnd;
         for (let j0 = jb; j0 < jEnd; j0 += 4) {
           const from = Math.max(startA(i0), startB(j0), kc);
@@ -54,7 +105,21 @@ export function rowDotProducts(
       }
     }
   }
-  // Rows or columns past the last multiple of 4, one entry at a time.
+}
+
+/** The entries of {@link rowDotProducts} in rows or columns past the last multiple of 4. */
+function remainder(
+  A: Float64Array,
+  B: Float64Array,
+  C: Float64Array,
+  n: number,
+  options: Parameters<typeof rowDotProducts>[4],
+): void {
+  const startA = options.startA ?? (() => 0);
+  const startB = options.startB ?? (() => 0);
+  const endA = options.endA;
+  const lowerOnly = options.lowerOnly;
+  const full = n - (n % 4);
   for (let i = 0; i < n; i++) {
     const jLimit = lowerOnly ? i + 1 : n;
     for (let j = i < full ? full : 0; j < jLimit; j++) {

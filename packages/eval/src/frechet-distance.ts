@@ -4,7 +4,8 @@ import { MetricError } from './errors.js';
 import type { Statistics } from './feature-statistics.js';
 import { describe } from './image-batch.js';
 import { lowRankCongruence, pivotedCholesky } from './pivoted-cholesky.js';
-import { symmetricEigenvalues } from './symmetric-eigen.js';
+import { SweepHelper } from './sweep-helper.js';
+import { eigenvaluesWith, symmetricEigenvalues } from './symmetric-eigen.js';
 import { Float64Arena } from './wasm-kernels.js';
 
 /** The parts of a Fréchet distance. */
@@ -35,7 +36,9 @@ export type StatisticsLike = Pick<Statistics, 'mu' | 'sigma'>;
  * round-off eigenvalues contribute 0, exactly as the real part of a complex square root does. If
  * `σa` is not positive definite the roles swap; if neither is (fewer samples than dimensions), a
  * pivoted Cholesky `σa ≈ Gᵀ·G` of rank r gives the nonzero eigenvalues as those of the r×r
- * `G·σb·Gᵀ`. The O(d³) loops run in WebAssembly SIMD (f64x2) when available.
+ * `G·σb·Gᵀ`. The O(d³) loops run in WebAssembly SIMD (f64x2) when available and, from 512
+ * dimensions on, the congruence and the tridiagonalisation share their rows with a helper thread
+ * (`worker_threads`; it does not keep the process alive and stops on return).
  */
 export function frechetDistance(a: StatisticsLike, b: StatisticsLike): number {
   return frechetDistanceParts(a, b).distance;
@@ -62,16 +65,46 @@ export function frechetDistanceParts(a: StatisticsLike, b: StatisticsLike): Frec
   // factors at most (a failed one keeps its space), Lᵀ, H (then Yᵀ), Y, M and M2, and the reflector
   // vectors.
   const arena = d >= 32 ? Float64Arena.create(7 * d * d + 8 * d) : null;
+  // From 512 dimensions on, a second thread shares the congruence and the tridiagonalisation; it
+  // starts during the Cholesky factorisation and takes work once it is ready.
+  const helper = arena && d >= PARALLEL_MIN_SIZE ? SweepHelper.start(arena, d) : null;
+  let solved: { eigenvalues: Float64Array; factored: FrechetDistanceParts['factored'] };
+  try {
+    solved = eigenvaluesOfProduct(sa, sb, d, arena, helper);
+  } finally {
+    helper?.close();
+  }
+  let traceSqrt = 0;
+  for (const lambda of solved.eigenvalues) if (lambda > 0) traceSqrt += Math.sqrt(lambda);
+  return {
+    distance: meanTerm + traceA + traceB - 2 * traceSqrt,
+    meanTerm,
+    traceSqrt,
+    factored: solved.factored,
+  };
+}
+
+/** Matrices from this size on start a helper thread (about 30 ms to start). */
+const PARALLEL_MIN_SIZE = 512;
+
+/** The eigenvalues of `σa·σb` (see {@link frechetDistance}) and which matrix was factored. */
+function eigenvaluesOfProduct(
+  sa: Float64Array,
+  sb: Float64Array,
+  d: number,
+  arena: Float64Arena | null,
+  helper: SweepHelper | null,
+): { eigenvalues: Float64Array; factored: FrechetDistanceParts['factored'] } {
   let factored: FrechetDistanceParts['factored'] = 'a';
   let eigenvalues: Float64Array;
   const La = cholesky(sa, d, arena);
   if (La) {
-    eigenvalues = symmetricEigenvalues(congruence(La, sb, d, arena), d, { arena });
+    eigenvalues = eigenvaluesWith(congruence(La, sb, d, arena, helper), d, arena, helper);
   } else {
     const Lb = cholesky(sb, d, arena);
     if (Lb) {
       factored = 'b';
-      eigenvalues = symmetricEigenvalues(congruence(Lb, sa, d, arena), d, { arena });
+      eigenvalues = eigenvaluesWith(congruence(Lb, sa, d, arena, helper), d, arena, helper);
     } else {
       factored = 'pivoted';
       const { G, rank } = pivotedCholesky(sa, d);
@@ -79,9 +112,7 @@ export function frechetDistanceParts(a: StatisticsLike, b: StatisticsLike): Frec
         rank > 0 ? symmetricEigenvalues(lowRankCongruence(G, rank, sb, d), rank) : new Float64Array(0);
     }
   }
-  let traceSqrt = 0;
-  for (const lambda of eigenvalues) if (lambda > 0) traceSqrt += Math.sqrt(lambda);
-  return { distance: meanTerm + traceA + traceB - 2 * traceSqrt, meanTerm, traceSqrt, factored };
+  return { eigenvalues, factored };
 }
 
 /**
@@ -91,7 +122,13 @@ export function frechetDistanceParts(a: StatisticsLike, b: StatisticsLike): Frec
  * `M[i][j] = Σ_{k≥i} (Lᵀ[i][k]·Yᵀ[j][k] + Yᵀ[i][k]·Lᵀ[j][k])` for `j ≤ i`: d³/2 multiply-adds in
  * all instead of 2d³/3. Every entry is a dot product of two contiguous rows.
  */
-function congruence(L: Float64Array, S: Float64Array, n: number, arena?: Float64Arena | null): Float64Array {
+function congruence(
+  L: Float64Array,
+  S: Float64Array,
+  n: number,
+  arena: Float64Arena | null,
+  helper: SweepHelper | null,
+): Float64Array {
   const alloc = (length: number) => (arena ? arena.alloc(length) : new Float64Array(length));
   const Lt = transpose(L, n, alloc(n * n));
   const H = alloc(n * n);
@@ -102,12 +139,20 @@ function congruence(L: Float64Array, S: Float64Array, n: number, arena?: Float64
   }
   // Y[i][j] = H_i · (Lᵀ)_j over j ≤ k ≤ i.
   const Y = alloc(n * n);
-  rowDotProducts(H, Lt, Y, n, { lowerOnly: true, startB: (j) => j, endA: (i) => i + 1, arena });
+  const band = { helper, rule: 'band' } as const;
+  const upper = { helper, rule: 'upper' } as const;
+  rowDotProducts(H, Lt, Y, n, {
+    lowerOnly: true,
+    startB: (j) => j,
+    endA: (i) => i + 1,
+    arena,
+    parallel: band,
+  });
   const Yt = transpose(Y, n, H); // H is no longer needed
   const M = alloc(n * n);
   const M2 = alloc(n * n);
-  rowDotProducts(Lt, Yt, M, n, { lowerOnly: true, startA: (i) => i, arena });
-  rowDotProducts(Yt, Lt, M2, n, { lowerOnly: true, startA: (i) => i, arena });
+  rowDotProducts(Lt, Yt, M, n, { lowerOnly: true, startA: (i) => i, arena, parallel: upper });
+  rowDotProducts(Yt, Lt, M2, n, { lowerOnly: true, startA: (i) => i, arena, parallel: upper });
   for (let i = 0; i < n; i++) {
     const row = i * n;
     for (let j = 0; j <= i; j++) M[row + j] += M2[row + j];

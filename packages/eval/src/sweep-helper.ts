@@ -1,13 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import type { Float64Arena, WasmMemory } from './wasm-kernels.js';
 
-// A second thread for the row sweeps of the Householder tridiagonalisation (symmetric-eigen.ts),
-// the O(n³) bulk of the Fréchet distance: each step updates and multiplies the leading i×i
-// triangle, row by row, and the rows split between the threads (each accumulates its own A·v).
-// The helper runs the same WebAssembly module on the arena's shared memory; the threads meet once
-// per step through Atomics on a control block in that memory. The helper's code is a plain
-// JavaScript string (a worker cannot load this TypeScript source), kept small: it only calls the
-// `rows2` kernel and finishes each 2×2 diagonal block.
+// A second thread for the O(d³) row sweeps of the Fréchet distance: the passes of the Householder
+// tridiagonalisation (symmetric-eigen.ts: each step updates and multiplies the leading i×i
+// triangle, row by row, each thread accumulating its own A·v) and the blocked row dot products of
+// the congruence (dense-kernels.ts). Rows split between the threads. The helper runs the same
+// WebAssembly module on the arena's shared memory; the threads meet once per task through Atomics
+// on a control block in that memory. The helper's code is a plain JavaScript string (a worker
+// cannot load this TypeScript source), kept small: it calls the `rows2` and `dot4x4` kernels and
+// does the few scalar leftovers.
 
 /** Byte offsets in the arena's reserved area (see wasm-kernels.ts): results, coefficients, control. */
 const OUT = 256;
@@ -30,11 +31,29 @@ const U = 13;
 const V = 14;
 const PN = 15;
 const UPDATE = 16;
+/** The task: a tridiagonalisation pass or a range of row dot products (then MATRIX = A). */
+const TASK = 17;
+const B_MATRIX = 18;
+const C_MATRIX = 19;
+const RULE = 20;
+const TASK_SWEEP = 0;
+const TASK_DOTS = 1;
+
+/**
+ * Where the row dot products of a task start and end (the `startA`/`startB`/`endA` options of
+ * `rowDotProducts`): `'upper'` — rows of A start at their index (A upper triangular);
+ * `'band'` — rows of B start at their index and rows of A end after it (A lower, B upper).
+ */
+export type DotsRule = 'upper' | 'band';
+
+/** Rows of B per cache panel and columns per chunk, as in `rowDotProducts`. */
+const JB = 64;
+const KC = 512;
 
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory } = workerData;
-const rows2 = new WebAssembly.Instance(module, { env: { memory } }).exports.rows2;
+const { rows2, dot4x4 } = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ctl = new Int32Array(memory.buffer, ${CONTROL}, 32);
 const f = new Float64Array(memory.buffer);
 const coef = ${COEF / 8};
@@ -59,6 +78,38 @@ function sweep() {
     f[pn + j + 1] += f[out + 1] + a10 * v0 + a11 * v1;
   }
 }
+function dots() {
+  const from = ctl[${FROM}], to = ctl[${TO}], rowBytes = ctl[${ROW_BYTES}], upper = ctl[${RULE}] === 0;
+  const A = ctl[${MATRIX}], B = ctl[${B_MATRIX}], n = rowBytes / 8;
+  const a = A / 8, b = ctl[${B_MATRIX}] / 8, c = ctl[${C_MATRIX}] / 8;
+  for (let i = from; i < to; i++) f.fill(0, c + i * n, c + i * n + i + 1);
+  for (let jb = 0; jb < to; jb += ${JB}) {
+    const jbEnd = Math.min(jb + ${JB}, to);
+    for (let kc = 0; kc < n; kc += ${KC}) {
+      const kcEnd = Math.min(kc + ${KC}, n);
+      for (let i0 = Math.max(jb, from); i0 < to; i0 += 4) {
+        const jEnd = Math.min(jbEnd, i0 + 4);
+        for (let j0 = jb; j0 < jEnd; j0 += 4) {
+          const lo = upper ? Math.max(i0, kc) : Math.max(j0, kc);
+          const hi = upper ? kcEnd : Math.min(kcEnd, i0 + 4);
+          if (lo >= hi) continue;
+          const pa = A + (i0 * n + lo) * 8, pb = B + (j0 * n + lo) * 8;
+          dot4x4(pa, pa + rowBytes, pa + 2 * rowBytes, pa + 3 * rowBytes,
+            pb, pb + rowBytes, pb + 2 * rowBytes, pb + 3 * rowBytes, (hi - lo) >> 1, ${OUT});
+          const odd = (hi - lo) & 1, last = hi - 1;
+          for (let r = 0; r < 4; r++) {
+            const row = c + (i0 + r) * n + j0;
+            for (let s = 0; s < 4; s++) {
+              let v = f[out + r * 4 + s];
+              if (odd) v += f[a + (i0 + r) * n + last] * f[b + (j0 + s) * n + last];
+              f[row + s] += v;
+            }
+          }
+        }
+      }
+    }
+  }
+}
 Atomics.store(ctl, ${READY}, 1);
 let seen = 0;
 for (;;) {
@@ -68,7 +119,7 @@ for (;;) {
   if (gen === seen) continue;
   seen = gen;
   if (Atomics.load(ctl, ${QUIT}) === 1) break;
-  try { sweep(); } catch { Atomics.store(ctl, ${FAILED}, 1); }
+  try { if (ctl[${TASK}] === ${TASK_DOTS}) dots(); else sweep(); } catch { Atomics.store(ctl, ${FAILED}, 1); }
   Atomics.store(ctl, ${DONE}, gen);
   Atomics.notify(ctl, ${DONE});
 }
@@ -120,7 +171,7 @@ export class SweepHelper {
    * Hands rows `from..to-1` of the sweep to the helper (see the class description); `A`, `q`, `u`,
    * `v` must live in the arena. The caller must not touch those rows until {@link finish}.
    */
-  begin(
+  beginSweep(
     from: number,
     to: number,
     A: Float64Array,
@@ -140,13 +191,47 @@ export class SweepHelper {
     ctl[V] = v.byteOffset;
     ctl[PN] = this.pn.byteOffset;
     ctl[UPDATE] = update ? 1 : 0;
-    this.generation++;
-    Atomics.store(ctl, GEN, this.generation);
-    Atomics.notify(ctl, GEN);
+    this.post(TASK_SWEEP);
   }
 
-  /** Waits for the task of {@link begin} and adds the helper's products to `pn[0..to)`. */
-  finish(pn: Float64Array): void {
+  /**
+   * Hands the `rowDotProducts` block rows `from..to-1` (multiples of 4, `to` at most `n − n mod 4`)
+   * of `C = A·Bᵀ` (lower triangle, sums bounded by `rule`) to the helper; `A`, `B`, `C` must live in
+   * the arena, and the caller must not touch those rows of `C` until {@link finish}. The blocks and
+   * their summation order are those of `rowDotProducts`, so the results are the same to the bit.
+   */
+  beginDots(
+    from: number,
+    to: number,
+    A: Float64Array,
+    B: Float64Array,
+    C: Float64Array,
+    n: number,
+    rule: DotsRule,
+  ): void {
+    const ctl = this.ctl;
+    ctl[FROM] = from;
+    ctl[TO] = to;
+    ctl[MATRIX] = A.byteOffset;
+    ctl[B_MATRIX] = B.byteOffset;
+    ctl[C_MATRIX] = C.byteOffset;
+    ctl[ROW_BYTES] = n * 8;
+    ctl[RULE] = rule === 'upper' ? 0 : 1;
+    this.post(TASK_DOTS);
+  }
+
+  private post(task: number): void {
+    this.ctl[TASK] = task;
+    this.generation++;
+    Atomics.store(this.ctl, GEN, this.generation);
+    Atomics.notify(this.ctl, GEN);
+  }
+
+  /**
+   * Waits for the task of {@link beginSweep} or {@link beginDots}; after a sweep, adds the helper's
+   * products to `pn[0..to)`.
+   */
+  finish(pn?: Float64Array): void {
     const ctl = this.ctl;
     const generation = this.generation;
     // Spin briefly (the halves take about equally long), then sleep.
@@ -160,6 +245,7 @@ export class SweepHelper {
       Atomics.wait(ctl, DONE, done, 1000);
     }
     if (Atomics.load(ctl, FAILED) === 1) throw new Error('tridiagonalize: the helper thread failed');
+    if (!pn) return;
     const to = ctl[TO];
     const mine = this.pn;
     for (let k = 0; k < to; k++) pn[k] += mine[k];

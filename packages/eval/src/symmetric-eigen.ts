@@ -24,10 +24,22 @@ export function symmetricEigenvalues(
   n: number,
   options: { copy?: boolean; arena?: Float64Arena | null } = {},
 ): Float64Array {
-  const work = options.copy ? A.slice() : A;
+  return eigenvaluesWith(options.copy ? A.slice() : A, n, options.arena);
+}
+
+/**
+ * {@link symmetricEigenvalues} of `A` (destroyed), with the helper thread to use for the
+ * tridiagonalisation (see {@link tridiagonalize}).
+ */
+export function eigenvaluesWith(
+  A: Float64Array,
+  n: number,
+  arena?: Float64Arena | null,
+  helper?: SweepHelper | null,
+): Float64Array {
   const d = new Float64Array(n);
   const e = new Float64Array(n);
-  tridiagonalize(work, n, d, e, options.arena);
+  tridiagonalize(A, n, d, e, arena, helper);
   tridiagonalQL(d, e);
   return d.sort();
 }
@@ -192,7 +204,7 @@ function sweep(
   }
   const split = 2 * Math.round((rows * MAIN_SHARE) / 2); // even, as the SIMD kernels need
   const to = split + ((rows - split) & ~1);
-  helper.begin(split, to, A, n, q, u, v, update);
+  helper.beginSweep(split, to, A, n, q, u, v, update);
   updateAndMultiply(A, n, 0, split - 1, u, q, v, pn, update, simd);
   if (to <= l) updateAndMultiply(A, n, to, l, u, q, v, pn, update, simd); // an odd last row
   helper.finish(pn);

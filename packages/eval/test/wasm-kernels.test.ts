@@ -92,4 +92,39 @@ describe('WebAssembly SIMD kernels', () => {
       h.close();
     }
   });
+
+  it('row dot products split over the helper thread give the same bits for both rules', async () => {
+    const n = 522; // not a multiple of 4: the remainder rows stay with the main thread
+    const a = Float64Arena.create(6 * n * n + 8 * n) as Float64Arena;
+    const helper = SweepHelper.start(a, n) as SweepHelper;
+    expect(helper).not.toBeNull();
+    try {
+      for (let wait = 0; wait < 500 && !helper.ready; wait++) await new Promise((r) => setTimeout(r, 10));
+      expect(helper.ready).toBe(true);
+      const next = uniforms(11);
+      const A = a.alloc(n * n);
+      const B = a.alloc(n * n);
+      for (let i = 0; i < n * n; i++) {
+        A[i] = next() - 0.5;
+        B[i] = next() - 0.5;
+      }
+      const upper = { lowerOnly: true, startA: (i: number) => i, arena: a };
+      const band = { lowerOnly: true, startB: (j: number) => j, endA: (i: number) => i + 1, arena: a };
+      for (const [options, rule] of [
+        [upper, 'upper'],
+        [band, 'band'],
+      ] as const) {
+        const serial = a.alloc(n * n);
+        const split = a.alloc(n * n);
+        rowDotProducts(A, B, serial, n, options);
+        rowDotProducts(A, B, split, n, { ...options, parallel: { helper, rule } });
+        let differing = 0;
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j <= i; j++) if (split[i * n + j] !== serial[i * n + j]) differing++;
+        expect(differing).toBe(0);
+      }
+    } finally {
+      helper.close();
+    }
+  });
 });
