@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Float64Arena, WasmMemory } from './wasm-kernels.js';
+import type { Float64Arena } from './wasm-kernels.js';
 
 // A second thread for the O(d³) row sweeps of the Fréchet distance: the passes of the Householder
 // tridiagonalisation (symmetric-eigen.ts: each step updates and multiplies the leading i×i
@@ -136,7 +136,7 @@ export class SweepHelper {
 
   private constructor(
     private readonly worker: Worker,
-    memory: WasmMemory,
+    memory: { readonly buffer: ArrayBuffer | SharedArrayBuffer },
     private readonly pn: Float64Array,
   ) {
     this.ctl = new Int32Array(memory.buffer, CONTROL, 32);

@@ -281,8 +281,7 @@ function moduleBytes(shared: boolean): Uint8Array {
 }
 
 // The few WebAssembly JS API members used here (the project's TypeScript lib has no DOM types).
-/** A WebAssembly memory, as the JS API exposes it. */
-export interface WasmMemory {
+interface WasmMemory {
   readonly buffer: ArrayBuffer | SharedArrayBuffer;
 }
 interface WasmInstance {
@@ -356,7 +355,7 @@ export class Float64Arena {
     instance: WasmInstance,
     memory: WasmMemory,
     /** The compiled module and the memory to instantiate it on in a helper thread, if shared. */
-    readonly sharing: { module: object; memory: WasmMemory } | null,
+    readonly sharing: { module: object; memory: { readonly buffer: ArrayBuffer | SharedArrayBuffer } } | null,
   ) {
     this.memory = memory;
     this.dot = instance.exports.dot4x4 as Dot4x4;
