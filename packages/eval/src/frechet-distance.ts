@@ -97,11 +97,11 @@ function eigenvaluesOfProduct(
 ): { eigenvalues: Float64Array; factored: FrechetDistanceParts['factored'] } {
   let factored: FrechetDistanceParts['factored'] = 'a';
   let eigenvalues: Float64Array;
-  const La = cholesky(sa, d, arena);
+  const La = cholesky(sa, d, arena, helper);
   if (La) {
     eigenvalues = eigenvaluesWith(congruence(La, sb, d, arena, helper), d, arena, helper);
   } else {
-    const Lb = cholesky(sb, d, arena);
+    const Lb = cholesky(sb, d, arena, helper);
     if (Lb) {
       factored = 'b';
       eigenvalues = eigenvaluesWith(congruence(Lb, sa, d, arena, helper), d, arena, helper);

@@ -4,7 +4,8 @@ import type { Float64Arena } from './wasm-kernels.js';
 // A second thread for the O(d³) row sweeps of the Fréchet distance: the passes of the Householder
 // tridiagonalisation (symmetric-eigen.ts: each step updates and multiplies the leading i×i
 // triangle, row by row, each thread accumulating its own A·v) and the blocked row dot products of
-// the congruence (dense-kernels.ts). Rows split between the threads. The helper runs the same
+// the congruence (dense-kernels.ts), and the blocks left of each panel of the Cholesky factor
+// (cholesky.ts). Rows split between the threads. The helper runs the same
 // WebAssembly module on the arena's shared memory; the threads meet once per task through Atomics
 // on a control block in that memory. The helper's code is a plain JavaScript string (a worker
 // cannot load this TypeScript source), kept small: it calls the `rows2` and `dot4x4` kernels and
@@ -38,6 +39,9 @@ const C_MATRIX = 19;
 const RULE = 20;
 const TASK_SWEEP = 0;
 const TASK_DOTS = 1;
+const TASK_CHOLESKY = 2;
+/** For a Cholesky task: the panel's first row; the rows' blocks left of it are computed. */
+const PANEL_START = 21;
 
 /**
  * Where the row dot products of a task start and end (the `startA`/`startB`/`endA` options of
@@ -110,6 +114,28 @@ function dots() {
     }
   }
 }
+function cholesky() {
+  const from = ctl[${FROM}], to = ctl[${TO}], p = ctl[${PANEL_START}], rowBytes = ctl[${ROW_BYTES}];
+  const L = ctl[${MATRIX}], n = rowBytes / 8, l = L / 8;
+  for (let i0 = from; i0 < to; i0 += 4) {
+    for (let j0 = 0; j0 < p; j0 += 4) {
+      const pa = L + i0 * rowBytes, pb = L + j0 * rowBytes;
+      dot4x4(pa, pa + rowBytes, pa + 2 * rowBytes, pa + 3 * rowBytes,
+        pb, pb + rowBytes, pb + 2 * rowBytes, pb + 3 * rowBytes, j0 >> 1, ${OUT});
+      for (let jj = j0; jj < j0 + 4; jj++) {
+        const rowJ = l + jj * n;
+        const pivot = f[rowJ + jj];
+        for (let i = i0; i < i0 + 4; i++) {
+          const rowI = l + i * n;
+          let s = f[rowI + jj];
+          s -= f[out + (i - i0) * 4 + (jj - j0)];
+          for (let k = j0; k < jj; k++) s -= f[rowI + k] * f[rowJ + k];
+          f[rowI + jj] = s / pivot;
+        }
+      }
+    }
+  }
+}
 Atomics.store(ctl, ${READY}, 1);
 let seen = 0;
 for (;;) {
@@ -119,7 +145,10 @@ for (;;) {
   if (gen === seen) continue;
   seen = gen;
   if (Atomics.load(ctl, ${QUIT}) === 1) break;
-  try { if (ctl[${TASK}] === ${TASK_DOTS}) dots(); else sweep(); } catch { Atomics.store(ctl, ${FAILED}, 1); }
+  try {
+    const task = ctl[${TASK}];
+    if (task === ${TASK_DOTS}) dots(); else if (task === ${TASK_CHOLESKY}) cholesky(); else sweep();
+  } catch { Atomics.store(ctl, ${FAILED}, 1); }
   Atomics.store(ctl, ${DONE}, gen);
   Atomics.notify(ctl, ${DONE});
 }
@@ -220,6 +249,20 @@ export class SweepHelper {
     this.post(TASK_DOTS);
   }
 
+  /**
+   * Hands the Cholesky blocks left of column `p` of the block rows `from..to-1` (multiples of 4,
+   * full blocks) of the in-place factor `L` (in the arena) to the helper (see `cholesky`).
+   */
+  beginCholesky(from: number, to: number, p: number, L: Float64Array, n: number): void {
+    const ctl = this.ctl;
+    ctl[FROM] = from;
+    ctl[TO] = to;
+    ctl[PANEL_START] = p;
+    ctl[MATRIX] = L.byteOffset;
+    ctl[ROW_BYTES] = n * 8;
+    this.post(TASK_CHOLESKY);
+  }
+
   private post(task: number): void {
     this.ctl[TASK] = task;
     this.generation++;
@@ -228,7 +271,7 @@ export class SweepHelper {
   }
 
   /**
-   * Waits for the task of {@link beginSweep} or {@link beginDots}; after a sweep, adds the helper's
+   * Waits for the task of {@link beginSweep}, {@link beginDots} or {@link beginCholesky}; after a sweep, adds the helper's
    * products to `pn[0..to)`.
    */
   finish(pn?: Float64Array): void {

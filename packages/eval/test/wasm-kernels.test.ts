@@ -127,4 +127,26 @@ describe('WebAssembly SIMD kernels', () => {
       helper.close();
     }
   });
+
+  it('the Cholesky factor with panels shared with the helper thread has the same bits', async () => {
+    const n = 601; // 601 mod 4 = 1: a partial last block row, kept by the main thread
+    const a = Float64Arena.create(3 * n * n + 8 * n) as Float64Arena;
+    const helper = SweepHelper.start(a, n) as SweepHelper;
+    expect(helper).not.toBeNull();
+    try {
+      for (let wait = 0; wait < 500 && !helper.ready; wait++) await new Promise((r) => setTimeout(r, 10));
+      expect(helper.ready).toBe(true);
+      const S = randomSymmetric(n, 13);
+      const serial = cholesky(S, n, a) as Float64Array;
+      const split = cholesky(S, n, a, helper) as Float64Array;
+      let differing = 0;
+      for (let i = 0; i < n * n; i++) if (split[i] !== serial[i]) differing++;
+      expect(differing).toBe(0);
+      const indefinite = S.slice();
+      indefinite[(n - 3) * n + (n - 3)] = -1;
+      expect(cholesky(indefinite, n, a, helper)).toBeNull();
+    } finally {
+      helper.close();
+    }
+  });
 });
