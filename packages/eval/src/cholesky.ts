@@ -16,15 +16,19 @@ const PARALLEL_MIN_COLUMNS = 256;
  *
  * The factor is computed in place in `L` (which starts as the lower triangle of `A`), by panels of
  * rows: the blocks of a panel's rows left of the panel depend only on earlier panels and on their
- * own row, so with a ready `helper` thread they are split between the two threads; then the blocks
- * inside the panel follow in order. Every entry sees the same operations in the same order either
- * way.
+ * own row, so `choleskyWith` can split them over a helper thread; then the blocks inside the panel
+ * follow in order. Every entry sees the same operations in the same order either way.
  */
-export function cholesky(
+export function cholesky(A: Float64Array, n: number, arena?: Float64Arena | null): Float64Array | null {
+  return choleskyWith(A, n, arena, null);
+}
+
+/** {@link cholesky} with a helper thread for the panels (see there), when it is ready. */
+export function choleskyWith(
   A: Float64Array,
   n: number,
-  arena?: Float64Arena | null,
-  helper?: SweepHelper | null,
+  arena: Float64Arena | null | undefined,
+  helper: SweepHelper | null,
 ): Float64Array | null {
   const L = arena ? arena.alloc(n * n) : new Float64Array(n * n);
   for (let i = 0; i < n; i++) L.set(A.subarray(i * n, i * n + i + 1), i * n);

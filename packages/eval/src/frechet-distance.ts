@@ -1,4 +1,4 @@
-import { cholesky } from './cholesky.js';
+import { choleskyWith } from './cholesky.js';
 import { rowDotProducts } from './dense-kernels.js';
 import { MetricError } from './errors.js';
 import type { Statistics } from './feature-statistics.js';
@@ -97,11 +97,11 @@ function eigenvaluesOfProduct(
 ): { eigenvalues: Float64Array; factored: FrechetDistanceParts['factored'] } {
   let factored: FrechetDistanceParts['factored'] = 'a';
   let eigenvalues: Float64Array;
-  const La = cholesky(sa, d, arena, helper);
+  const La = choleskyWith(sa, d, arena, helper);
   if (La) {
     eigenvalues = eigenvaluesWith(congruence(La, sb, d, arena, helper), d, arena, helper);
   } else {
-    const Lb = cholesky(sb, d, arena, helper);
+    const Lb = choleskyWith(sb, d, arena, helper);
     if (Lb) {
       factored = 'b';
       eigenvalues = eigenvaluesWith(congruence(Lb, sa, d, arena, helper), d, arena, helper);
