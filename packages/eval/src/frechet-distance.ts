@@ -37,8 +37,9 @@ export type StatisticsLike = Pick<Statistics, 'mu' | 'sigma'>;
  * `σa` is not positive definite the roles swap; if neither is (fewer samples than dimensions), a
  * pivoted Cholesky `σa ≈ Gᵀ·G` of rank r gives the nonzero eigenvalues as those of the r×r
  * `G·σb·Gᵀ`. The O(d³) loops run in WebAssembly SIMD (f64x2) when available and, from 512
- * dimensions on, the congruence and the tridiagonalisation share their rows with a helper thread
- * (`worker_threads`; it does not keep the process alive and stops on return).
+ * dimensions on, the Cholesky factorisation, the congruence and the tridiagonalisation share their
+ * rows with a helper thread (`worker_threads`; it does not keep the process alive and stops on
+ * return).
  */
 export function frechetDistance(a: StatisticsLike, b: StatisticsLike): number {
   return frechetDistanceParts(a, b).distance;
@@ -65,8 +66,8 @@ export function frechetDistanceParts(a: StatisticsLike, b: StatisticsLike): Frec
   // factors at most (a failed one keeps its space), Lᵀ, H (then Yᵀ), Y, M and M2, and the reflector
   // vectors.
   const arena = d >= 32 ? Float64Arena.create(7 * d * d + 8 * d) : null;
-  // From 512 dimensions on, a second thread shares the congruence and the tridiagonalisation; it
-  // starts during the Cholesky factorisation and takes work once it is ready.
+  // From 512 dimensions on, a second thread shares the O(d³) loops; it takes work once it is ready
+  // (about 30 ms after the start, during the first Cholesky panels).
   const helper = arena && d >= PARALLEL_MIN_SIZE ? SweepHelper.start(arena, d) : null;
   let solved: { eigenvalues: Float64Array; factored: FrechetDistanceParts['factored'] };
   try {
