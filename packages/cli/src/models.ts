@@ -35,6 +35,20 @@ export const RUNTIME_OPTIONS: OptionSpecs = {
   },
 };
 
+/** `--model` and `--tokenizer`: the two checkpoints every generating command needs. */
+export const CHECKPOINT_OPTIONS: OptionSpecs = {
+  model: {
+    type: 'string',
+    valueName: 'fsdd.pth',
+    description: 'DiT1D generator checkpoint (.pth or .onnx)',
+  },
+  tokenizer: {
+    type: 'string',
+    valueName: 'tokenizer.pth',
+    description: 'set tokenizer checkpoint (.pth)',
+  },
+};
+
 /** Heads of checkpoints whose sizes are not the released ones (weights do not tell the head count). */
 export const HEADS_OPTIONS: OptionSpecs = {
   'model-heads': {

@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { generate } from '../generation.js';
 import { type AnimationFormat, encodeAnimation, writePng } from '../image-files.js';
 import {
+  CHECKPOINT_OPTIONS,
   HEADS_OPTIONS,
   headsFlag,
   loadGenerator,
@@ -32,16 +33,7 @@ export const generateCommand: Command = {
     '--trajectory also writes trajectory.webp (or .gif): the decoded x0 prediction of every step.',
   ].join('\n'),
   options: {
-    model: {
-      type: 'string',
-      valueName: 'fsdd.pth',
-      description: 'DiT1D generator checkpoint (.pth or .onnx)',
-    },
-    tokenizer: {
-      type: 'string',
-      valueName: 'tokenizer.pth',
-      description: 'set tokenizer checkpoint (.pth)',
-    },
+    ...CHECKPOINT_OPTIONS,
     classes: { type: 'string', valueName: 'ids', description: 'class ids, e.g. 207,360 or 0-9' },
     'per-class': { type: 'string', valueName: 'n', description: 'images per class (default 1)' },
     seed: { type: 'string', valueName: 's', description: 'seed of the first image (default 0)' },

@@ -7,6 +7,7 @@ import { type FidPlan, parseShard, validatePlan } from '../fid-plan.js';
 import { missingBatches, type RunModels, runShard } from '../fid-run.js';
 import { generate } from '../generation.js';
 import {
+  CHECKPOINT_OPTIONS,
   HEADS_OPTIONS,
   headsFlag,
   loadGenerator,
@@ -35,16 +36,7 @@ export const sampleFidCommand: Command = {
     'All shards must use the same flags (checked against <out>/run.json).',
   ].join('\n'),
   options: {
-    model: {
-      type: 'string',
-      valueName: 'fsdd.pth',
-      description: 'DiT1D generator checkpoint (.pth or .onnx)',
-    },
-    tokenizer: {
-      type: 'string',
-      valueName: 'tokenizer.pth',
-      description: 'set tokenizer checkpoint (.pth)',
-    },
+    ...CHECKPOINT_OPTIONS,
     inception: {
       type: 'string',
       valueName: 'inception.pth',
