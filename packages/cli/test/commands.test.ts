@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_PNG,
   DIT1D_PTH,
+  modelFlags,
   oneErrorLine,
   spawnTokenset,
   TOKENIZER_PTH,
@@ -88,12 +89,7 @@ describe('generate', () => {
     const out = join(dir, 'gen');
     const run = await tokenset(
       'generate',
-      '--model',
-      generator,
-      '--tokenizer',
-      TOKENIZER_PTH,
-      '--tokenizer-heads',
-      '4',
+      ...modelFlags(generator),
       '--classes',
       '1,3',
       '--per-class',
@@ -119,20 +115,7 @@ describe('generate', () => {
   it('is reproducible image by image, whatever the batch size; GIF trajectories and presets work', async () => {
     const a = join(dir, 'gen-a');
     const b = join(dir, 'gen-b');
-    const common = [
-      '--model',
-      generator,
-      '--tokenizer',
-      TOKENIZER_PTH,
-      '--tokenizer-heads',
-      '4',
-      '--classes',
-      '2,5,7',
-      '--steps',
-      '3',
-      '--seed',
-      '11',
-    ];
+    const common = [...modelFlags(generator), '--classes', '2,5,7', '--steps', '3', '--seed', '11'];
     expect(
       (await tokenset('generate', ...common, '--batch-size', '3', '--fallback', 'row', '--out', a)).code,
     ).toBe(0);
@@ -167,17 +150,7 @@ describe('convert', () => {
     expect(dit.code, dit.stderr).toBe(0);
     expect(dit.stderr).toContain('a DiT1D generator (FSDD)');
     // The converted model loads; its codebook (64) does not fit the fixture tokenizer's (32).
-    const mismatch = await tokenset(
-      'generate',
-      '--model',
-      join(dir, 'dit.onnx'),
-      '--tokenizer',
-      TOKENIZER_PTH,
-      '--tokenizer-heads',
-      '4',
-      '--classes',
-      '1',
-    );
+    const mismatch = await tokenset('generate', ...modelFlags(join(dir, 'dit.onnx')), '--classes', '1');
     expect(mismatch.code).not.toBe(0);
     expect(oneErrorLine(mismatch)).toContain('expected a tokenizer with 8 tokens over a codebook of 64');
     const tok = await tokenset('convert', TOKENIZER_PTH, join(dir, 'tok.onnx'));
@@ -223,17 +196,7 @@ describe('bad input: one clear line, non-zero exit, no stack trace', () => {
   });
 
   it('a checkpoint of the wrong kind', async () => {
-    const run = await tokenset(
-      'generate',
-      '--model',
-      TOKENIZER_PTH,
-      '--tokenizer',
-      TOKENIZER_PTH,
-      '--tokenizer-heads',
-      '4',
-      '--classes',
-      '1',
-    );
+    const run = await tokenset('generate', ...modelFlags(TOKENIZER_PTH), '--classes', '1');
     expect(run.code).toBe(1);
     expect(oneErrorLine(run)).toBe(
       `tokenset: --model: expected a DiT1D generator (FSDD) checkpoint, got a set tokenizer checkpoint: ${TOKENIZER_PTH}`,
@@ -245,17 +208,7 @@ describe('bad input: one clear line, non-zero exit, no stack trace', () => {
   });
 
   it('unknown class ids', async () => {
-    const run = await tokenset(
-      'generate',
-      '--model',
-      generator,
-      '--tokenizer',
-      TOKENIZER_PTH,
-      '--tokenizer-heads',
-      '4',
-      '--classes',
-      '3,99',
-    );
+    const run = await tokenset('generate', ...modelFlags(generator), '--classes', '3,99');
     expect(run.code).toBe(2);
     expect(oneErrorLine(run)).toBe(
       'tokenset: --classes: unknown class id 99: this model has 10 classes (0-9)',

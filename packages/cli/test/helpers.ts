@@ -67,6 +67,11 @@ export async function writeInception(dir: string): Promise<string> {
   return path;
 }
 
+/** `--model <model> --tokenizer <the small tokenizer> --tokenizer-heads 4`: what every generating command needs here. */
+export function modelFlags(model: string): string[] {
+  return ['--model', model, '--tokenizer', TOKENIZER_PTH, '--tokenizer-heads', '4'];
+}
+
 /** Checks the error contract: one line `tokenset: ...` on stderr, no stack trace. */
 export function oneErrorLine(run: CliRun): string {
   const lines = run.stderr.split('\n').filter((l) => l.length > 0);

@@ -5,9 +5,9 @@ import { loadStatistics } from '@tokenset/eval';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  modelFlags,
   oneErrorLine,
   spawnTokenset,
-  TOKENIZER_PTH,
   tokenset,
   writeGenerator,
   writeInception,
@@ -25,16 +25,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tokenset-fid-'));
   const generator = await writeGenerator(dir);
   const inception = await writeInception(dir);
-  models = [
-    '--model',
-    generator,
-    '--tokenizer',
-    TOKENIZER_PTH,
-    '--tokenizer-heads',
-    '4',
-    '--inception',
-    inception,
-  ];
+  models = [...modelFlags(generator), '--inception', inception];
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
