@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DiT1D, dit1dFlops, dit1dShapes } from '@tokenset/dit1d';
+import { configFromStateDict, DiT1D, type DiT1DConfig, dit1dFlops, dit1dShapes } from '@tokenset/dit1d';
 import { formulaStateDict, formulaTensor, parseShapes } from '@tokenset/formula-weights';
 import { writeCheckpoint } from '@tokenset/tensor-io';
 import { type Bench, type BenchRow, timedAgainstCeiling } from '../../../scripts/bench-types.ts';
@@ -33,17 +33,12 @@ const bench: Bench = async () => {
   const shapes = parseShapes(
     JSON.parse(readFileSync(here('../test/fixtures/full-dit1d-s/shapes.json'), 'utf8')),
   );
-  const config = {
-    codebookSize: 4096,
-    setSize: 128,
-    hiddenSize: 384,
-    depth: 12,
-    frequencySize: 256,
-    mlpHiddenSize: 1536,
-  };
-
+  // The sizes the FLOP count needs are read from the weights, like the exporter does.
+  let config: DiT1DConfig | undefined;
   for (const attention of ['fused', 'standard'] as const) {
-    const dit = await DiT1D.fromStateDict(formulaStateDict(shapes), {
+    const stateDict = formulaStateDict(shapes);
+    config ??= configFromStateDict(stateDict, { preset: 'DiT1D-S' });
+    const dit = await DiT1D.fromStateDict(stateDict, {
       preset: 'DiT1D-S',
       attention,
       consumeStateDict: true,
