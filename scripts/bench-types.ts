@@ -65,3 +65,41 @@ export async function timedAgainstCeiling(
   }
   return { seconds: median(seconds), ceiling: median(ceilings), ceilings };
 }
+
+/**
+ * The two rows of an image model's benchmark: achieved GFLOP/s against the MatMul ceiling (judged
+ * against `goalRatio` of it), and images/s against what the ceiling would allow.
+ */
+export function imageThroughputRows(options: {
+  /** Row names: `${label}, <GFLOP> GFLOP/image` and `${label}`. */
+  label: string;
+  /** Images per timed run. */
+  images: number;
+  flopsPerImage: number;
+  timing: { seconds: number; ceiling: number; ceilings: number[] };
+  goalRatio: number;
+}): BenchRow[] {
+  const { label, images, flopsPerImage, goalRatio } = options;
+  const { seconds, ceiling, ceilings } = options.timing;
+  const gflops = (images * flopsPerImage) / seconds / 1e9;
+  return [
+    {
+      name: `${label}, ${(flopsPerImage / 1e9).toFixed(2)} GFLOP/image`,
+      figure: gflops,
+      unit: 'GFLOP/s',
+      ceiling,
+      ceilingName: `ORT MatMul 2048² (${ceilings.map((c) => c.toFixed(0)).join('/')})`,
+      better: 'higher',
+      goal: `>= ${goalRatio * 100}% of ceiling`,
+      met: gflops >= goalRatio * ceiling,
+    },
+    {
+      name: label,
+      figure: images / seconds,
+      unit: 'images/s',
+      ceiling: (ceiling * 1e9) / flopsPerImage,
+      ceilingName: 'at the MatMul ceiling',
+      better: 'higher',
+    },
+  ];
+}

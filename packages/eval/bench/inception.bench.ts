@@ -1,6 +1,6 @@
 import { InceptionV3, inceptionShapes } from '@tokenset/eval';
 import { formulaStateDict } from '@tokenset/formula-weights';
-import { type Bench, timedAgainstCeiling } from '../../../scripts/bench-types.ts';
+import { type Bench, imageThroughputRows, timedAgainstCeiling } from '../../../scripts/bench-types.ts';
 
 // InceptionV3 feature extraction at batch 16 (256×256 uint8 images, resized to 299 in TypeScript),
 // with the network's FLOPs counted analytically by the exporter, next to onnxruntime's float32
@@ -16,33 +16,14 @@ const bench: Bench = async () => {
     for (let i = 0; i < images.length; i++) images[i] = (i * 2654435761) >>> 24;
     const shape = { n: BATCH, height: 256, width: 256 };
     await inception.features(images, shape); // warm-up
-    const {
-      seconds: s,
-      ceiling,
-      ceilings,
-    } = await timedAgainstCeiling(() => inception.features(images, shape), REPEATS);
-    const perImage = inception.flopsPerImage;
-    const gflops = (BATCH * perImage) / s / 1e9;
-    return [
-      {
-        name: `InceptionV3 features: batch ${BATCH}, 256² → 299², ${(perImage / 1e9).toFixed(2)} GFLOP/image`,
-        figure: gflops,
-        unit: 'GFLOP/s',
-        ceiling,
-        ceilingName: `ORT MatMul 2048² (${ceilings.map((c) => c.toFixed(0)).join('/')})`,
-        better: 'higher',
-        goal: '>= 50% of ceiling',
-        met: gflops >= 0.5 * ceiling,
-      },
-      {
-        name: `InceptionV3 features: batch ${BATCH} (resize included)`,
-        figure: BATCH / s,
-        unit: 'images/s',
-        ceiling: (ceiling * 1e9) / perImage,
-        ceilingName: 'at the MatMul ceiling',
-        better: 'higher',
-      },
-    ];
+    const timing = await timedAgainstCeiling(() => inception.features(images, shape), REPEATS);
+    return imageThroughputRows({
+      label: `InceptionV3 features: batch ${BATCH}, 256² → 299² (resize included)`,
+      images: BATCH,
+      flopsPerImage: inception.flopsPerImage,
+      timing,
+      goalRatio: 0.5,
+    });
   } finally {
     await inception.release();
   }

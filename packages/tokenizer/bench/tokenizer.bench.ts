@@ -1,6 +1,11 @@
 import { formulaStateDict } from '@tokenset/formula-weights';
 import { prepareImage, SetTokenizer, tokenizerFlops, tokenizerShapes } from '@tokenset/tokenizer';
-import { type Bench, type BenchRow, timedAgainstCeiling } from '../../../scripts/bench-types.ts';
+import {
+  type Bench,
+  type BenchRow,
+  imageThroughputRows,
+  timedAgainstCeiling,
+} from '../../../scripts/bench-types.ts';
 
 // Encode and decode a batch of 4 full-size images (the released architecture with formula weights:
 // the speed does not depend on the values). The figure is achieved GFLOP/s (FLOPs counted
@@ -25,27 +30,14 @@ const bench: Bench = async () => {
     ];
     const rows: BenchRow[] = [];
     for (const { part, perImage, run } of parts) {
-      const { seconds, ceiling, ceilings } = await timedAgainstCeiling(run, REPEATS);
-      const gflops = (BATCH * perImage) / seconds / 1e9;
       rows.push(
-        {
-          name: `tokenizer ${part}: ${BATCH} images 256x256, ${(perImage / 1e9).toFixed(1)} GFLOP each`,
-          figure: gflops,
-          unit: 'GFLOP/s',
-          ceiling,
-          ceilingName: `ORT MatMul 2048² (${ceilings.map((c) => c.toFixed(0)).join('/')})`,
-          better: 'higher',
-          goal: '>= 50% of ceiling',
-          met: gflops >= 0.5 * ceiling,
-        },
-        {
-          name: `tokenizer ${part}: ${BATCH} images 256x256`,
-          figure: BATCH / seconds,
-          unit: 'images/s',
-          ceiling: (ceiling * 1e9) / perImage,
-          ceilingName: 'at the MatMul ceiling',
-          better: 'higher',
-        },
+        ...imageThroughputRows({
+          label: `tokenizer ${part}: ${BATCH} images 256x256`,
+          images: BATCH,
+          flopsPerImage: perImage,
+          timing: await timedAgainstCeiling(run, REPEATS),
+          goalRatio: 0.5,
+        }),
       );
     }
     return rows;
