@@ -10,7 +10,7 @@ import {
   timeGrid,
 } from '@tokenset/fsdd';
 import { describe, expect, it } from 'vitest';
-import { loadNpy } from './npy.js';
+import { loadNpy } from '../../set-codec/test/npy.js';
 
 const load = (name: string) => loadNpy(new URL(`./fixtures/dit1d/${name}.npy`, import.meta.url));
 

@@ -9,7 +9,7 @@ import {
   topP,
 } from '@tokenset/fsdd';
 import { describe, expect, it } from 'vitest';
-import { loadNpy } from './npy.js';
+import { loadNpy } from '../../set-codec/test/npy.js';
 
 const load = (path: string) => loadNpy(new URL(`./fixtures/${path}.npy`, import.meta.url));
 const json = (path: string) =>

@@ -8,7 +8,7 @@ import {
 } from '@tokenset/fsdd';
 import { countsFromTokens } from '@tokenset/set-codec';
 import { describe, expect, it } from 'vitest';
-import { loadNpy } from './npy.js';
+import { loadNpy } from '../../set-codec/test/npy.js';
 
 const load = (name: string) => loadNpy(new URL(`./fixtures/training/${name}.npy`, import.meta.url));
 

@@ -1,4 +1,4 @@
-// Test helper: loads a fixture .npy with @tokenset/tensor-io (int64 narrowed to Int32Array: the
+// Test helper (shared with the fsdd tests): loads a fixture .npy with @tokenset/tensor-io (int64 narrowed to Int32Array: the
 // fixtures hold small integers).
 import { readFileSync } from 'node:fs';
 import { parseNpy } from '@tokenset/tensor-io';
