@@ -10,7 +10,12 @@ import {
   ModelSession,
   parseDevice,
 } from '@tokenset/runtime';
-import { type Float32StateDict, readCheckpoint, readFloat32StateDict } from '@tokenset/tensor-io';
+import {
+  type Float32StateDict,
+  PickleObject,
+  readCheckpoint,
+  readFloat32StateDict,
+} from '@tokenset/tensor-io';
 import {
   buildDiT1DGraph,
   DIT1D_IO,
@@ -48,13 +53,33 @@ function isZip(bytes: Uint8Array): boolean {
 
 /** A checkpoint's DiT1D weights: `"ema"` when present (the released files), else the plain state dict. */
 export async function readDiT1DStateDict(source: string | Uint8Array): Promise<Float32StateDict> {
+  return (await readDiT1DCheckpoint(source)).stateDict;
+}
+
+/**
+ * A checkpoint's DiT1D weights and, when its `args` record them (`args.num_heads`, as the
+ * checkpoints of `@tokenset/train` do), the number of attention heads, which weights cannot tell.
+ */
+export async function readDiT1DCheckpoint(
+  source: string | Uint8Array,
+): Promise<{ stateDict: Float32StateDict; numHeads?: number }> {
   const checkpoint = await readCheckpoint(source);
   try {
     const prefix = checkpoint.tensors('ema.').size > 0 ? 'ema.' : '';
-    return await readFloat32StateDict(checkpoint, prefix);
+    const stateDict = await readFloat32StateDict(checkpoint, prefix);
+    return { stateDict, numHeads: argsNumHeads(checkpoint.root) };
   } finally {
     await checkpoint.close();
   }
+}
+
+/** `args.num_heads` of a training checkpoint (an `argparse.Namespace` record), if present and valid. */
+function argsNumHeads(root: unknown): number | undefined {
+  const args = root instanceof Map ? root.get('args') : undefined;
+  const state = args instanceof PickleObject ? args.state : undefined;
+  const heads = state instanceof Map ? state.get('num_heads') : undefined;
+  const value = typeof heads === 'bigint' ? Number(heads) : heads;
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 function modelInfo(bytes: Uint8Array, where: string): DiT1DModelInfo {
@@ -125,8 +150,12 @@ export class DiT1D implements Denoiser {
         maxBatch,
       );
     }
-    const stateDict = await readDiT1DStateDict(source);
-    return DiT1D.fromStateDict(stateDict, { ...options, consumeStateDict: true });
+    const { stateDict, numHeads } = await readDiT1DCheckpoint(source);
+    return DiT1D.fromStateDict(stateDict, {
+      ...options,
+      numHeads: options.numHeads ?? (options.preset === undefined ? numHeads : undefined),
+      consumeStateDict: true,
+    });
   }
 
   /** Exports `stateDict` and loads the model (see {@link DiT1D.load} for the options). */

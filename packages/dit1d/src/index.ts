@@ -3,7 +3,7 @@ export { configFromStateDict } from './config.js';
 export type { ConvertDiT1DOptions, ConvertProgress, ConvertResult } from './convert.js';
 export { convertDiT1DCheckpoint } from './convert.js';
 export type { DiT1DLoadOptions } from './dit1d.js';
-export { DiT1D, readDiT1DStateDict } from './dit1d.js';
+export { DiT1D, readDiT1DCheckpoint, readDiT1DStateDict } from './dit1d.js';
 export type { DiT1DDtype, DiT1DModelInfo, ExportDiT1DOptions } from './dit1d-graph.js';
 export {
   buildDiT1DGraph,

@@ -1,8 +1,10 @@
 export type { CheckpointOptions } from './checkpoint.js';
 export { readCheckpoint } from './checkpoint.js';
+export type { CheckpointValue } from './checkpoint-tree.js';
+export { isNdArray, Namespace } from './checkpoint-tree.js';
 export type { Checkpoint, Float32StateDict, TensorRef } from './checkpoint-types.js';
 export type { TensorSource } from './checkpoint-writer.js';
-export { writeCheckpoint } from './checkpoint-writer.js';
+export { writeCheckpoint, writeCheckpointTree } from './checkpoint-writer.js';
 export type { DType, NdArray, ReadOptions, TypedArray } from './dtype.js';
 export { DTYPES } from './dtype.js';
 export { CheckpointError, NpyError } from './errors.js';

@@ -55,6 +55,23 @@ export class PickleWriter {
     return this;
   }
 
+  /** A Python float, as BINFLOAT (8 bytes, big endian). */
+  float(value: number): this {
+    const bytes = new Uint8Array(8);
+    new DataView(bytes.buffer).setFloat64(0, value, false);
+    return this.op(0x47, ...bytes);
+  }
+
+  /** `True` / `False` (NEWTRUE / NEWFALSE). */
+  bool(value: boolean): this {
+    return this.op(value ? 0x88 : 0x89);
+  }
+
+  /** `None`. */
+  none(): this {
+    return this.op(0x4e);
+  }
+
   /** STOP and the bytes. */
   finish(): Uint8Array {
     this.chunks.push(0x2e);

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { type Float32StateDict, readCheckpoint, readFloat32StateDict } from '@tokenset/tensor-io';
 import { TokenizerError } from './errors.js';
 import { describe } from './image.js';
@@ -38,4 +39,32 @@ export async function loadStateDict(source: string | Uint8Array): Promise<Float3
   } finally {
     await checkpoint.close();
   }
+}
+
+/**
+ * The head count recorded beside a checkpoint: `numHeads` of `<name>.json` next to `<name>.pth`
+ * (as `@tokenset/train` writes it), or undefined when there is no such file.
+ *
+ * @throws {@link TokenizerError} when the file exists but does not hold a positive integer `numHeads`.
+ */
+export async function sidecarNumHeads(checkpointPath: string): Promise<number | undefined> {
+  const path = `${checkpointPath.replace(/\.pth$/i, '')}.json`;
+  if (path === checkpointPath) return undefined;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let heads: unknown;
+  try {
+    heads = (JSON.parse(text) as { numHeads?: unknown }).numHeads;
+  } catch (error) {
+    throw new TokenizerError(`${path}: expected JSON, got ${(error as Error).message}`);
+  }
+  if (heads === undefined) return undefined;
+  if (typeof heads !== 'number' || !Number.isInteger(heads) || heads < 1) {
+    throw new TokenizerError(`${path}: expected a positive integer numHeads, got ${JSON.stringify(heads)}`);
+  }
+  return heads;
 }

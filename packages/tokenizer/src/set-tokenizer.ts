@@ -13,7 +13,7 @@ import { buildTokenizerDecoder } from './export-decoder.js';
 import { buildTokenizerEncoder } from './export-encoder.js';
 import type { ExportOptions } from './export-options.js';
 import { describe, type RgbImage } from './image.js';
-import { loadStateDict } from './load-state-dict.js';
+import { loadStateDict, sidecarNumHeads } from './load-state-dict.js';
 
 /** Which halves of the tokenizer to load. */
 export type TokenizerParts = 'both' | 'encoder' | 'decoder';
@@ -67,7 +67,8 @@ export class SetTokenizer {
   /**
    * Loads a tokenizer from a `.pth` state dict (a path or its bytes, read with @tokenset/tensor-io)
    * or from a {@link Float32StateDict}, builds its encoder and decoder graphs and starts them on
-   * onnxruntime. Sizes come from the weights; only the head count is an option (default width/64).
+   * onnxruntime. Sizes come from the weights; only the head count is an option (default: the
+   * `numHeads` of a `.json` file of the same name beside a `.pth` path, else width/64).
    *
    * @throws {@link TokenizerError} when the weights are not a set tokenizer.
    */
@@ -85,9 +86,11 @@ export class SetTokenizer {
     if (!Number.isInteger(maxBatch) || maxBatch < 1)
       throw new RangeError(`maxBatch: expected a positive integer, got ${maxBatch}`);
     const stateDict = source instanceof Map ? source : await loadStateDict(source);
-    const config = tokenizerConfig(stateDict, options.numHeads);
+    const numHeads =
+      options.numHeads ?? (typeof source === 'string' ? await sidecarNumHeads(source) : undefined);
+    const config = tokenizerConfig(stateDict, numHeads);
     const session = { device: options.device, threads: options.threads };
-    const exportOptions = { numHeads: options.numHeads, attention: options.attention };
+    const exportOptions = { numHeads, attention: options.attention };
     let encoder: ModelSession | undefined;
     let decoder: ModelSession | undefined;
     try {

@@ -1,0 +1,5 @@
+export type { Classification } from './classifier.js';
+export { accuracy, buildClassifierGraph, CLASSIFIER_FEATURES, DigitClassifier } from './classifier.js';
+export type { DigitSet, MnistSplit } from './mnist.js';
+export { DIGIT_CLASSES, DIGIT_SIZE, digitSlice, HELD_OUT_PER_CLASS, mnistDigits } from './mnist.js';
+export { meanPsnr, mnistFid } from './quality.js';

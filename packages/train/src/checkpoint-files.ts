@@ -1,0 +1,149 @@
+/**
+ * Writing and reading training checkpoints. Every write goes to a temporary file that is renamed
+ * over the target, so an interrupted run (Ctrl-C, a crash, a full disk) leaves the previous
+ * checkpoint intact.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
+import { type CheckpointValue, type NdArray, readCheckpoint, writeCheckpointTree } from '@tokenset/tensor-io';
+import type { AdamW, Ema } from './adam.js';
+import { TrainError } from './errors.js';
+import type { Params } from './layers.js';
+import { tf } from './tf.js';
+
+/** Writes a checkpoint tree atomically (temporary file, then rename). */
+export async function writeTreeAtomic(path: string, tree: CheckpointValue): Promise<void> {
+  const temp = `${path}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await writeCheckpointTree(temp, tree);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** A float32 array as a checkpoint tensor. */
+export function float32(data: Float32Array, shape: readonly number[]): NdArray {
+  return { dtype: 'float32', shape: [...shape], data };
+}
+
+/** Variables as an ordered state dict (their current values, copied out). */
+export function stateDictOf(vars: ReadonlyMap<string, tf.Variable>): Map<string, NdArray> {
+  const out = new Map<string, NdArray>();
+  for (const [name, v] of vars) out.set(name, float32(v.dataSync() as Float32Array, v.shape));
+  return out;
+}
+
+/** A loaded training checkpoint: tensors by group and the plain values of its `progress` dict. */
+export interface LoadedState {
+  /** `group -> name -> values`, e.g. `model`, `ema`, `opt`. */
+  groups: Map<string, Map<string, Float32Array>>;
+  /** The `progress` dict (step, usage counts, ...). */
+  progress: Map<string, unknown>;
+  /** What kind of run wrote it (`'tokenizer'`, `'dit1d'`, `'classifier'`). */
+  kind: string;
+  /** The run's settings as written (`args`), as JSON. */
+  args: Record<string, unknown>;
+}
+
+/**
+ * Reads a training checkpoint written by this package, checking that it is one (of `kind`): a
+ * missing file, another kind of checkpoint or a corrupt file is a {@link TrainError} naming it.
+ */
+export async function readTrainingState(path: string, kind: string): Promise<LoadedState> {
+  let checkpoint: Awaited<ReturnType<typeof readCheckpoint>>;
+  try {
+    checkpoint = await readCheckpoint(path);
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new TrainError(`--resume ${path}: expected a training checkpoint, got ${message}`);
+  }
+  try {
+    const root = checkpoint.root;
+    const progress = root instanceof Map ? root.get('progress') : undefined;
+    const wrote = progress instanceof Map ? progress.get('kind') : undefined;
+    if (!(progress instanceof Map) || wrote !== kind) {
+      throw new TrainError(
+        `--resume ${path}: expected a ${kind} training checkpoint (with a 'progress' entry of kind '${kind}'), got ${
+          wrote === undefined ? 'a checkpoint without training progress' : `one of kind '${String(wrote)}'`
+        }`,
+      );
+    }
+    const groups = new Map<string, Map<string, Float32Array>>();
+    for (const [name, ref] of checkpoint.tensors()) {
+      const dot = name.indexOf('.');
+      if (dot < 0) continue;
+      const group = name.slice(0, dot);
+      if (!groups.has(group)) groups.set(group, new Map());
+      groups.get(group)!.set(name.slice(dot + 1), (await ref.read()) as Float32Array);
+    }
+    const argsJson = root instanceof Map ? root.get('args_json') : undefined;
+    return {
+      groups,
+      progress,
+      kind,
+      args: typeof argsJson === 'string' ? (JSON.parse(argsJson) as Record<string, unknown>) : {},
+    };
+  } finally {
+    await checkpoint.close();
+  }
+}
+
+/** Copies saved values into variables, checking every name and size. */
+export function restoreVariables(
+  vars: ReadonlyMap<string, tf.Variable>,
+  saved: Map<string, Float32Array> | undefined,
+  what: string,
+  assign: (v: tf.Variable, data: Float32Array) => void,
+): void {
+  if (saved === undefined) throw new TrainError(`checkpoint: expected a '${what}' group, got none`);
+  for (const [name, v] of vars) {
+    const data = saved.get(name);
+    if (data === undefined || data.length !== v.size) {
+      throw new TrainError(
+        `checkpoint: expected '${what}.${name}' with ${v.size} values, got ${data === undefined ? 'none' : data.length}`,
+      );
+    }
+    assign(v, data);
+  }
+}
+
+/** The training-state tree every run writes: model, optimizer moments, EMA (if any), progress and settings. */
+export function trainingStateTree(
+  params: Params,
+  optimizer: AdamW,
+  progress: Record<string, CheckpointValue>,
+  args: object,
+  ema?: Ema,
+): CheckpointValue {
+  const tree: Record<string, CheckpointValue> = {
+    model: stateDictOf(params),
+    opt: new Map([...optimizer.state()].map(([k, v]) => [k, float32(v, [v.length])])),
+    progress: { ...progress, step: optimizer.step },
+    args_json: JSON.stringify(args),
+  };
+  if (ema !== undefined) tree.ema = stateDictOf(ema.shadow);
+  return tree;
+}
+
+/** Restores model, optimizer (and EMA) from a loaded state; returns the step to continue from. */
+export function resumeInto(
+  state: LoadedState,
+  path: string,
+  params: Params,
+  optimizer: AdamW,
+  ema?: Ema,
+): number {
+  const assign = (v: tf.Variable, d: Float32Array) => v.assign(tf.tensor(d, v.shape));
+  restoreVariables(params, state.groups.get('model'), 'model', assign);
+  const opt = state.groups.get('opt');
+  if (opt === undefined) throw new TrainError(`--resume ${path}: expected optimizer state, got none`);
+  const step = Number(state.progress.get('step'));
+  if (!Number.isInteger(step) || step < 0)
+    throw new TrainError(`--resume ${path}: expected a step count, got ${String(step)}`);
+  optimizer.restore(opt, step);
+  if (ema !== undefined) restoreVariables(ema.shadow, state.groups.get('ema'), 'ema', assign);
+  return step;
+}

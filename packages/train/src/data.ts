@@ -1,0 +1,34 @@
+/** Batches of training data: a seeded order over epochs, and digit images as float tensors in [-1, 1]. */
+
+import { DIGIT_SIZE, type DigitSet } from '@tokenset/demo-models';
+import { derivedSeed, permutation, uniformStream } from './random.js';
+
+/**
+ * The indices of the examples of step `s`: epoch after epoch, each a fresh seeded permutation, cut
+ * into batches (a short tail is dropped). A pure function of (seed, step), so resuming needs no state.
+ */
+export function batchOrder(count: number, batchSize: number, seed: number): (step: number) => Int32Array {
+  const perEpoch = Math.floor(count / batchSize);
+  let epoch = -1;
+  let perm: Int32Array = new Int32Array(0);
+  return (step) => {
+    const e = Math.floor(step / perEpoch);
+    if (e !== epoch) {
+      perm = permutation(uniformStream(derivedSeed(seed, 'epoch', e)), count);
+      epoch = e;
+    }
+    const start = (step % perEpoch) * batchSize;
+    return perm.slice(start, start + batchSize);
+  };
+}
+
+/** Images `indices` of `set` as `Float32Array [n·S·S·3]`, channels last, scaled to [-1, 1] like the reference. */
+export function batchImages(set: DigitSet, indices: Int32Array): Float32Array {
+  const pixels = DIGIT_SIZE * DIGIT_SIZE * 3;
+  const out = new Float32Array(indices.length * pixels);
+  indices.forEach((index, i) => {
+    const src = set.images.subarray(index * pixels, (index + 1) * pixels);
+    for (let j = 0; j < pixels; j++) out[i * pixels + j] = src[j] / 127.5 - 1;
+  });
+  return out;
+}

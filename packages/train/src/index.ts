@@ -1,0 +1,19 @@
+export type { AdamWOptions } from './adam.js';
+export { AdamW, Ema } from './adam.js';
+export { CLASSIFIER_SHAPES } from './classifier-net.js';
+export type { DiT1DNetConfig } from './dit1d-net.js';
+export { TrainError } from './errors.js';
+export type { LoopOptions, LoopTarget, TrainProgress } from './loop.js';
+export { runLoop } from './loop.js';
+export type { TokenizerNetConfig } from './tokenizer-net.js';
+export type { TrainClassifierOptions } from './train-classifier.js';
+export { trainClassifier } from './train-classifier.js';
+export type { TrainDiT1DOptions } from './train-dit1d.js';
+export { DEMO_DIT1D_SIZES, trainDiT1D } from './train-dit1d.js';
+export type { TrainTokenizerOptions, TrainTokenizerResult } from './train-tokenizer.js';
+export {
+  DEMO_TOKENIZER_CONFIG,
+  tokenizerJson,
+  tokenizerRunConfig,
+  trainTokenizer,
+} from './train-tokenizer.js';

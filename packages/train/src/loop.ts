@@ -1,0 +1,86 @@
+/**
+ * The training loop shared by every model here: steps until the last one, a checkpoint every few
+ * minutes and at the end, progress events, and a clean stop on an `AbortSignal` (the last written
+ * checkpoint stays as it was; the loop saves once more only when it completes).
+ */
+
+/** Progress of a training run, one event per `status`. */
+export type TrainProgress =
+  | { status: 'start'; kind: string; step: number; totalSteps: number }
+  | {
+      status: 'step';
+      kind: string;
+      step: number;
+      totalSteps: number;
+      /** The step's loss and any other figures the model reports (codebook usage, accuracy...). */
+      metrics: Record<string, number>;
+      /** Training examples per second over the steps of this run so far. */
+      examplesPerSecond: number;
+      /** Seconds left at the current speed. */
+      etaSeconds: number;
+    }
+  | { status: 'checkpoint'; kind: string; step: number; path: string }
+  | { status: 'aborted'; kind: string; step: number }
+  | { status: 'done'; kind: string; step: number; seconds: number };
+
+/** What {@link runLoop} needs from a model's training code. */
+export interface LoopTarget {
+  kind: string;
+  /** Examples per step (for the speed figure). */
+  batchSize: number;
+  /** Runs step `step` (0-based) and returns its figures. */
+  step(step: number): Promise<Record<string, number>> | Record<string, number>;
+  /** Writes the checkpoint reflecting `stepsDone` completed steps; returns its path. */
+  save(stepsDone: number): Promise<string>;
+}
+
+/** Settings of {@link runLoop}. */
+export interface LoopOptions {
+  /** First step to run (the steps already done by a resumed run). */
+  startStep: number;
+  /** Total steps of the run. */
+  totalSteps: number;
+  /** Seconds between checkpoints (default 180). */
+  checkpointSeconds?: number;
+  /** Stops the run after the current step, without writing a checkpoint. */
+  signal?: AbortSignal;
+  onProgress?: (event: TrainProgress) => void;
+}
+
+/** Runs the steps; resolves with the number of steps done (less than the total when aborted). */
+export async function runLoop(target: LoopTarget, options: LoopOptions): Promise<number> {
+  const { kind } = target;
+  const emit = options.onProgress ?? (() => {});
+  const every = (options.checkpointSeconds ?? 180) * 1000;
+  const started = performance.now();
+  let lastSave = started;
+  emit({ status: 'start', kind, step: options.startStep, totalSteps: options.totalSteps });
+  let step = options.startStep;
+  while (step < options.totalSteps) {
+    if (options.signal?.aborted) {
+      emit({ status: 'aborted', kind, step });
+      return step;
+    }
+    const metrics = await target.step(step);
+    step++;
+    const elapsed = (performance.now() - started) / 1000;
+    const done = step - options.startStep;
+    const perStep = elapsed / done;
+    emit({
+      status: 'step',
+      kind,
+      step,
+      totalSteps: options.totalSteps,
+      metrics,
+      examplesPerSecond: (done * target.batchSize) / elapsed,
+      etaSeconds: perStep * (options.totalSteps - step),
+    });
+    if (performance.now() - lastSave >= every && step < options.totalSteps) {
+      emit({ status: 'checkpoint', kind, step, path: await target.save(step) });
+      lastSave = performance.now();
+    }
+  }
+  emit({ status: 'checkpoint', kind, step, path: await target.save(step) });
+  emit({ status: 'done', kind, step, seconds: (performance.now() - started) / 1000 });
+  return step;
+}

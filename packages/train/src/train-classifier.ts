@@ -1,0 +1,140 @@
+/**
+ * Trains the measuring classifier on the MNIST training digits (random shifts of up to two pixels,
+ * so that it judges generated digits by shape, not by exact placement). Writes `classifier.pth`,
+ * a plain state dict that `@tokenset/demo-models` runs on onnxruntime.
+ */
+
+import { DIGIT_SIZE, type DigitSet, mnistDigits } from '@tokenset/demo-models';
+import { AdamW } from './adam.js';
+import {
+  readTrainingState,
+  resumeInto,
+  stateDictOf,
+  trainingStateTree,
+  writeTreeAtomic,
+} from './checkpoint-files.js';
+import { CLASSIFIER_SHAPES, classifierForward } from './classifier-net.js';
+import { batchImages, batchOrder } from './data.js';
+import { fanIn, initParams } from './init.js';
+import { runLoop, type TrainProgress } from './loop.js';
+import { derivedSeed, uniformStream } from './random.js';
+import { appendLog, learningRate, positiveInteger, prepareOutput, writeJsonAtomic } from './run-files.js';
+import { initBackend, tf } from './tf.js';
+
+/** Options of {@link trainClassifier}. */
+export interface TrainClassifierOptions {
+  out: string;
+  /** Steps (default 900: about three epochs at batch 32). */
+  steps?: number;
+  batchSize?: number;
+  learningRate?: number;
+  seed?: number;
+  resume?: boolean;
+  checkpointSeconds?: number;
+  data?: DigitSet;
+  signal?: AbortSignal;
+  onProgress?: (event: TrainProgress) => void;
+}
+
+const KIND = 'classifier';
+
+/** Shifts each image by a random offset in [-2, 2]² (zero fill), in place. */
+function shiftImages(images: Float32Array, n: number, seed: number): void {
+  const u = uniformStream(seed);
+  const s = DIGIT_SIZE;
+  const copy = Float32Array.from(images);
+  for (let i = 0; i < n; i++) {
+    const dx = Math.floor(u() * 5) - 2;
+    const dy = Math.floor(u() * 5) - 2;
+    const base = i * s * s * 3;
+    for (let y = 0; y < s; y++) {
+      for (let x = 0; x < s; x++) {
+        const sy = y - dy;
+        const sx = x - dx;
+        const inside = sy >= 0 && sy < s && sx >= 0 && sx < s;
+        for (let ch = 0; ch < 3; ch++) {
+          images[base + (y * s + x) * 3 + ch] = inside ? copy[base + (sy * s + sx) * 3 + ch] : -1;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Trains the digit classifier.
+ *
+ * @example
+ * ```ts
+ * await trainClassifier({ out: 'runs/classifier' });
+ * ```
+ */
+export async function trainClassifier(
+  options: TrainClassifierOptions,
+): Promise<{ classifierPath: string; steps: number }> {
+  const steps = positiveInteger('steps', options.steps ?? 900);
+  const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);
+  const peakLr = options.learningRate ?? 2e-3;
+  const seed = options.seed ?? 0;
+  const files = await prepareOutput(options.out, KIND, options.resume ?? false);
+  const data = options.data ?? mnistDigits().train;
+  const resumed = options.resume ? await readTrainingState(files.state, KIND) : undefined;
+  await initBackend();
+  const params = initParams(
+    CLASSIFIER_SHAPES,
+    (e) =>
+      e.shape.length === 1
+        ? { kind: 'constant', value: 0 }
+        : { kind: 'uniform', bound: Math.sqrt(6 / fanIn(e.shape)) },
+    seed,
+  );
+  const optimizer = new AdamW(params);
+  const startStep = resumed === undefined ? 0 : resumeInto(resumed, files.state, params, optimizer);
+  const order = batchOrder(data.count, batchSize, seed);
+  const args = { steps, batchSize, learningRate: peakLr, seed };
+  const save = async () => {
+    await writeTreeAtomic(files.state, trainingStateTree(params, optimizer, { kind: KIND }, args));
+    await writeTreeAtomic(files.model, stateDictOf(params));
+    await writeJsonAtomic(files.config, {
+      format: 'tokenset-mnist-classifier',
+      trainedSteps: optimizer.step,
+      ...args,
+    });
+    return files.state;
+  };
+  const step = (s: number) => {
+    const indices = order(s);
+    const pixels = batchImages(data, indices);
+    shiftImages(pixels, indices.length, derivedSeed(seed, 'shift', s));
+    const labels = Int32Array.from(indices, (i) => data.labels[i]);
+    let accuracy = 0;
+    const { value, grads } = tf.variableGrads(() => {
+      const images = tf.tensor4d(pixels, [indices.length, DIGIT_SIZE, DIGIT_SIZE, 3]);
+      const { logits } = classifierForward(params, images);
+      const predicted = tf.argMax(logits, 1).dataSync() as Int32Array;
+      accuracy = predicted.reduce((n, p, i) => n + (p === labels[i] ? 1 : 0), 0) / labels.length;
+      const logProbs = tf.sub(logits, tf.logSumExp(logits, 1, true));
+      return tf.neg(
+        tf.mean(tf.sum(tf.mul(logProbs, tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat()), 1)),
+      ) as tf.Scalar;
+    });
+    const loss = value.dataSync()[0];
+    optimizer.apply(grads, learningRate(s, steps, peakLr));
+    tf.dispose([value, ...Object.values(grads)]);
+    return { loss, accuracy };
+  };
+  const done = await runLoop(
+    { kind: KIND, batchSize, step, save },
+    {
+      startStep,
+      totalSteps: steps,
+      checkpointSeconds: options.checkpointSeconds,
+      signal: options.signal,
+      onProgress: (e) => {
+        if (e.status === 'step' && e.step % 10 === 0) void appendLog(files.log, e);
+        options.onProgress?.(e);
+      },
+    },
+  );
+  tf.dispose([...params.values()]);
+  return { classifierPath: files.model, steps: done };
+}

@@ -1,0 +1,223 @@
+/**
+ * DiT1D training with Fixed-Sum Discrete Diffusion, as the reference `train.py`: the training
+ * digits are tokenized once by a trained set tokenizer (on onnxruntime), each step forms a batch
+ * with `@tokenset/fsdd`'s `trainingExample` (set noise, t, the discretised Gaussian draw and the
+ * greedy adjustment), drops labels to the null label for classifier-free guidance, and minimises
+ * the cross-entropy of the predicted counts against the data counts. Keeps an EMA of the weights.
+ * Writes `generator.pth` in the released files' layout (`model`, `ema`, `args` with `num_heads`).
+ */
+
+import { type DigitSet, mnistDigits } from '@tokenset/demo-models';
+import { dit1dShapes } from '@tokenset/dit1d';
+import { trainingExample } from '@tokenset/fsdd';
+import { countsFromTokens } from '@tokenset/set-codec';
+import { Namespace } from '@tokenset/tensor-io';
+import { SetTokenizer } from '@tokenset/tokenizer';
+import { AdamW, Ema } from './adam.js';
+import {
+  readTrainingState,
+  resumeInto,
+  stateDictOf,
+  trainingStateTree,
+  writeTreeAtomic,
+} from './checkpoint-files.js';
+import { batchOrder } from './data.js';
+import { countCrossEntropy, type DiT1DNetConfig, dit1dLogits } from './dit1d-net.js';
+import { TrainError } from './errors.js';
+import { initParams, type ShapeEntry } from './init.js';
+import { runLoop, type TrainProgress } from './loop.js';
+import { derivedSeed, uniformStream } from './random.js';
+import { appendLog, learningRate, positiveInteger, prepareOutput, writeJsonAtomic } from './run-files.js';
+import { initBackend, tf } from './tf.js';
+
+/**
+ * The demo generator's sizes (C and M come from the tokenizer). One head: attention then runs as
+ * 2-D products per batch item, which the WebAssembly backend runs fastest (see `attention`).
+ */
+export const DEMO_DIT1D_SIZES = { hiddenSize: 128, depth: 4, numHeads: 1 } as const;
+
+/** Options of {@link trainDiT1D}. */
+export interface TrainDiT1DOptions {
+  /** The trained tokenizer (`tokenizer.pth`, with `tokenizer.json` beside it). */
+  tokenizer: string;
+  /** Output folder. */
+  out: string;
+  /** Steps (default 1500). */
+  steps?: number;
+  /** Count vectors per step (default 32). */
+  batchSize?: number;
+  /** Peak learning rate (default 5e-4). */
+  learningRate?: number;
+  /** EMA decay (default 0.998). */
+  emaDecay?: number;
+  /** Probability of replacing a label by the null label (default 0.1, as the reference). */
+  labelDropout?: number;
+  /** Width, depth and heads (default {@link DEMO_DIT1D_SIZES}). */
+  sizes?: Partial<typeof DEMO_DIT1D_SIZES>;
+  seed?: number;
+  resume?: boolean;
+  checkpointSeconds?: number;
+  /** Training images (default: the 9,000 MNIST training digits). */
+  data?: DigitSet;
+  signal?: AbortSignal;
+  onProgress?: (event: TrainProgress) => void;
+}
+
+const KIND = 'dit1d';
+
+/** DiT's initialisation: Xavier-uniform linear maps, N(0, 0.02) embeddings, zero adaLN and output (adaLN-Zero). */
+function ditInit(e: ShapeEntry) {
+  const { name, shape } = e;
+  if (name.endsWith('bias')) return { kind: 'constant', value: 0 } as const;
+  if (name.includes('adaLN_modulation') || name.startsWith('final_layer.linear'))
+    return { kind: 'constant', value: 0 } as const;
+  if (name === 'pos_embed' || name.includes('embedding_table') || name.startsWith('t_embedder'))
+    return { kind: 'normal', std: 0.02 } as const;
+  return { kind: 'uniform', bound: Math.sqrt(6 / (shape[0] + shape[1])) } as const;
+}
+
+/** Token sets of the training images, as counts `[N·C]`, by the tokenizer on onnxruntime. */
+async function encodeCounts(
+  tokenizerPath: string,
+  data: DigitSet,
+): Promise<{ counts: Int32Array; C: number; M: number }> {
+  const tokenizer = await SetTokenizer.load(tokenizerPath, { parts: 'encoder', maxBatch: 64 });
+  try {
+    if (tokenizer.imageSize * tokenizer.imageSize * 3 * data.count !== data.images.length) {
+      throw new TrainError(
+        `tokenizer: expected ${Math.sqrt(data.images.length / data.count / 3)}×… images, got a ${tokenizer.imageSize}×${tokenizer.imageSize} tokenizer`,
+      );
+    }
+    const tokens = await tokenizer.encode(data.images);
+    return {
+      counts: countsFromTokens(tokens, tokenizer.codebookSize, data.count),
+      C: tokenizer.codebookSize,
+      M: tokenizer.setSize,
+    };
+  } finally {
+    await tokenizer.release();
+  }
+}
+
+/**
+ * Trains a class-conditional DiT1D on the token sets of a trained tokenizer.
+ *
+ * @example
+ * ```ts
+ * await trainDiT1D({ tokenizer: 'runs/tok/tokenizer.pth', out: 'runs/gen' });
+ * ```
+ */
+export async function trainDiT1D(
+  options: TrainDiT1DOptions,
+): Promise<{ generatorPath: string; steps: number }> {
+  const steps = positiveInteger('steps', options.steps ?? 1500);
+  const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);
+  const peakLr = options.learningRate ?? 5e-4;
+  const emaDecay = options.emaDecay ?? 0.998;
+  const dropout = options.labelDropout ?? 0.1;
+  if (!(emaDecay >= 0 && emaDecay < 1))
+    throw new RangeError(`emaDecay: expected a number in [0, 1), got ${emaDecay}`);
+  if (!(dropout >= 0 && dropout < 1))
+    throw new RangeError(`labelDropout: expected a number in [0, 1), got ${dropout}`);
+  const sizes = { ...DEMO_DIT1D_SIZES, ...options.sizes };
+  if (sizes.hiddenSize % sizes.numHeads !== 0) {
+    throw new RangeError(
+      `numHeads: expected a divisor of hiddenSize ${sizes.hiddenSize}, got ${sizes.numHeads}`,
+    );
+  }
+  const seed = options.seed ?? 0;
+  if (typeof options.tokenizer !== 'string')
+    throw new TypeError(`tokenizer: expected a .pth path, got ${typeof options.tokenizer}`);
+  const files = await prepareOutput(options.out, KIND, options.resume ?? false);
+  const resumed = options.resume ? await readTrainingState(files.state, KIND) : undefined;
+  const data = options.data ?? mnistDigits().train;
+
+  const { counts, C, M } = await encodeCounts(options.tokenizer, data);
+  const config: DiT1DNetConfig = { codebookSize: C, setSize: M, numClasses: 10, ...sizes };
+  await initBackend();
+  const shapes = dit1dShapes(config);
+  const params = initParams(shapes, ditInit, seed);
+  const optimizer = new AdamW(params);
+  const ema = new Ema(params, emaDecay);
+  const startStep = resumed === undefined ? 0 : resumeInto(resumed, files.state, params, optimizer, ema);
+  const order = batchOrder(data.count, batchSize, seed);
+  const args = {
+    ...config,
+    tokenizer: options.tokenizer,
+    steps,
+    batchSize,
+    learningRate: peakLr,
+    emaDecay,
+    labelDropout: dropout,
+    seed,
+  };
+  // What the released files' `args` record, in the reference's names (`num_heads` is read by DiT1D.load).
+  const namespace = new Namespace({
+    model: 'DiT1D',
+    codebook_size: C,
+    num_tokens: M,
+    hidden_size: config.hiddenSize,
+    depth: config.depth,
+    num_heads: config.numHeads,
+    num_classes: config.numClasses,
+    class_dropout_prob: dropout,
+    lr: peakLr,
+    global_batch_size: batchSize,
+    global_seed: seed,
+    ema_decay: emaDecay,
+  });
+
+  const save = async () => {
+    await writeTreeAtomic(files.state, trainingStateTree(params, optimizer, { kind: KIND }, args, ema));
+    await writeTreeAtomic(files.model, {
+      model: stateDictOf(params),
+      ema: stateDictOf(ema.shadow),
+      args: namespace,
+    });
+    await writeJsonAtomic(files.config, { format: 'tokenset-dit1d', trainedSteps: optimizer.step, ...args });
+    return files.state;
+  };
+
+  const step = (s: number) => {
+    const indices = order(s);
+    const x0 = new Int32Array(batchSize * C);
+    const labels = new Int32Array(batchSize);
+    const u = uniformStream(derivedSeed(seed, 'labels', s));
+    indices.forEach((index, i) => {
+      x0.set(counts.subarray(index * C, (index + 1) * C), i * C);
+      labels[i] = u() < dropout ? config.numClasses : data.labels[index];
+    });
+    const example = trainingExample(x0, { setSize: M, batch: batchSize, seed: derivedSeed(seed, 'fsdd', s) });
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = dit1dLogits(
+        params,
+        config,
+        tf.tensor2d(example.ztq, [batchSize, C], 'int32'),
+        tf.tensor1d(example.t),
+        tf.tensor1d(labels, 'int32'),
+      );
+      return countCrossEntropy(logits, tf.tensor2d(x0, [batchSize, C], 'int32'));
+    });
+    const loss = value.dataSync()[0];
+    optimizer.apply(grads, learningRate(s, steps, peakLr));
+    ema.update();
+    tf.dispose([value, ...Object.values(grads)]);
+    return { loss };
+  };
+
+  const done = await runLoop(
+    { kind: KIND, batchSize, step, save },
+    {
+      startStep,
+      totalSteps: steps,
+      checkpointSeconds: options.checkpointSeconds,
+      signal: options.signal,
+      onProgress: (e) => {
+        if (e.status === 'step' && e.step % 10 === 0) void appendLog(files.log, e);
+        options.onProgress?.(e);
+      },
+    },
+  );
+  tf.dispose([...params.values(), ...ema.shadow.values()]);
+  return { generatorPath: files.model, steps: done };
+}

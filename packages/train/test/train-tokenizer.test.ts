@@ -1,0 +1,134 @@
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readCheckpoint } from '@tokenset/tensor-io';
+import { SetTokenizer } from '@tokenset/tokenizer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TrainError, trainTokenizer } from '../src/index.js';
+import { tokenizerForward } from '../src/parity.js';
+import { TINY_TOKENIZER, tinyData } from './helpers.js';
+
+const data = tinyData();
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tokenset-train-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const base = {
+  config: TINY_TOKENIZER,
+  data,
+  batchSize: 8,
+  quantizeAfter: 2,
+  restartEvery: 3,
+  learningRate: 2e-3,
+};
+
+describe('trainTokenizer', () => {
+  it('lowers the loss, writes a state dict that SetTokenizer.load reads, and matches onnxruntime', async () => {
+    const losses: number[] = [];
+    const out = join(dir, 'run');
+    const result = await trainTokenizer({
+      ...base,
+      out,
+      steps: 8,
+      onProgress: (e) => {
+        if (e.status === 'step') losses.push(e.metrics.mse);
+      },
+    });
+    expect(result.steps).toBe(8);
+    expect(Math.min(...losses.slice(-3))).toBeLessThan(losses[0]);
+
+    // A plain state dict (the released tokenizer's layout) with the heads in tokenizer.json.
+    const checkpoint = await readCheckpoint(result.tokenizerPath);
+    const names = [...checkpoint.tensors().keys()];
+    await checkpoint.close();
+    expect(names[0]).toBe('latent_tokens');
+    expect(names).toContain('quantize.embedding.weight');
+    expect(JSON.parse(await readFile(result.configPath, 'utf8')).numHeads).toBe(2);
+
+    const tokenizer = await SetTokenizer.load(result.tokenizerPath);
+    try {
+      const images = data.images.subarray(0, 4 * 3072);
+      const ort = await tokenizer.encodeFloat(nchw(images, 4));
+      const tfjs = await tokenizerForward(result.tokenizerPath, images, 4);
+      expect(Array.from(tfjs.tokens)).toEqual(Array.from(ort.tokens));
+      const decoded = await tokenizer.decodeFloat(ort.tokens);
+      expect(maxRelative(tfjs.decodedNchw, decoded)).toBeLessThan(1e-4);
+    } finally {
+      await tokenizer.release();
+    }
+  });
+
+  it('resumes to exactly the weights of an uninterrupted run', async () => {
+    const straight = join(dir, 'straight');
+    await trainTokenizer({ ...base, out: straight, steps: 6 });
+    const split = join(dir, 'split');
+    const controller = new AbortController();
+    await trainTokenizer({
+      ...base,
+      out: split,
+      steps: 6,
+      signal: controller.signal,
+      checkpointSeconds: 0,
+      onProgress: (e) => {
+        if (e.status === 'step' && e.step === 4) controller.abort();
+      },
+    });
+    const resumed = await trainTokenizer({ ...base, out: split, steps: 6, resume: true });
+    expect(resumed.steps).toBe(6);
+    expect(await readFile(join(split, 'tokenizer.pth'))).toEqual(
+      await readFile(join(straight, 'tokenizer.pth')),
+    );
+  });
+
+  it('rejects bad settings before any work, in one line', async () => {
+    await expect(trainTokenizer({ ...base, out: join(dir, 'missing'), resume: true })).rejects.toThrow(
+      /--resume: expected a checkpoint .*tokenizer\.train\.pth, got none/,
+    );
+    await expect(
+      trainTokenizer({ ...base, out: join(dir, 'odd'), config: { ...TINY_TOKENIZER, imageSize: 30 } }),
+    ).rejects.toThrow(/imageSize: expected a multiple of patchSize 4, got 30/);
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'x');
+    await expect(trainTokenizer({ ...base, out: file })).rejects.toThrow(TrainError);
+    const locked = join(dir, 'locked');
+    await trainTokenizer({ ...base, out: locked, steps: 1 }).catch(() => {});
+    await chmod(locked, 0o500);
+    if (process.getuid?.() !== 0) {
+      await expect(trainTokenizer({ ...base, out: join(locked, 'sub') })).rejects.toThrow(
+        /expected a writable folder/,
+      );
+    }
+    // Another kind of checkpoint under the expected name.
+    const wrong = join(dir, 'wrong');
+    await trainTokenizer({ ...base, out: wrong, steps: 1 });
+    await writeFile(join(wrong, 'tokenizer.train.pth'), await readFile(join(wrong, 'tokenizer.pth')));
+    await expect(trainTokenizer({ ...base, out: wrong, resume: true })).rejects.toThrow(
+      /expected a tokenizer training checkpoint .*got a checkpoint without training progress/,
+    );
+    await writeFile(join(wrong, 'tokenizer.train.pth'), 'not a zip');
+    await expect(trainTokenizer({ ...base, out: wrong, resume: true })).rejects.toThrow(
+      /--resume .*expected a training checkpoint/,
+    );
+  });
+});
+
+function nchw(images: Uint8Array, n: number): Float32Array {
+  const s = 32 * 32;
+  const out = new Float32Array(n * 3 * s);
+  for (let i = 0; i < n; i++)
+    for (let p = 0; p < s; p++)
+      for (let c = 0; c < 3; c++) out[(i * 3 + c) * s + p] = images[(i * s + p) * 3 + c] / 127.5 - 1;
+  return out;
+}
+
+function maxRelative(a: Float32Array, b: Float32Array): number {
+  let scale = 0;
+  for (const v of b) scale = Math.max(scale, Math.abs(v));
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst / scale;
+}
