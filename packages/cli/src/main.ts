@@ -11,6 +11,7 @@ import { fidCommand } from './commands/fid.js';
 import { generateCommand } from './commands/generate.js';
 import { reconstructCommand } from './commands/reconstruct.js';
 import { sampleFidCommand } from './commands/sample-fid.js';
+import { trainClassifierCommand, trainCommand, trainTokenizerCommand } from './commands/train.js';
 import { CliError, errorLine, UsageError } from './errors.js';
 
 /** Every subcommand, in the order `tokenset --help` lists them. */
@@ -21,6 +22,9 @@ export const COMMANDS: readonly Command[] = [
   generateCommand,
   sampleFidCommand,
   fidCommand,
+  trainTokenizerCommand,
+  trainCommand,
+  trainClassifierCommand,
 ];
 
 const VERSION = '0.0.0';

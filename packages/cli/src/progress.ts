@@ -45,6 +45,8 @@ export class ProgressBar {
   private lastDraw = -Infinity;
   private lastLine = '';
   private finished = false;
+  /** Extra text after the counter (e.g. the training loss). */
+  private detail = '';
   private readonly now: () => number;
 
   constructor(
@@ -57,8 +59,9 @@ export class ProgressBar {
   }
 
   /** Records `n` more units done and redraws when useful. */
-  tick(n = 1): void {
+  tick(n = 1, detail?: string): void {
     this.done += n;
+    if (detail !== undefined) this.detail = detail;
     this.render(false);
   }
 
@@ -71,7 +74,7 @@ export class ProgressBar {
     const left = total - this.done;
     const eta = rate > 0 ? formatDuration(left / rate) : '?';
     const percent = total > 0 ? Math.floor((100 * this.done) / total) : 100;
-    const count = `${this.done}/${total}${unit ? ` ${unit}` : ''}`;
+    const count = `${this.done}/${total}${unit ? ` ${unit}` : ''}${this.detail ? ` ${this.detail}` : ''}`;
     const speed = rate > 0 ? (rate >= 1 ? `${rate.toFixed(1)}/s` : `${(1 / rate).toFixed(1)}s each`) : '';
     const tail =
       this.done >= total ? `done in ${formatDuration(elapsed)}` : `${speed ? `${speed}, ` : ''}ETA ${eta}`;

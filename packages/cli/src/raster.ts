@@ -39,6 +39,21 @@ export function paste(target: RgbImage, source: RgbImage, x: number, y: number):
   }
 }
 
+/** `image` enlarged `factor` times by repeating pixels (small digits stay crisp). */
+export function upscale(image: RgbImage, factor: number): RgbImage {
+  if (!Number.isInteger(factor) || factor < 1)
+    throw new RangeError(`factor: expected a positive integer, got ${factor}`);
+  if (factor === 1) return image;
+  const out = blankImage(image.width * factor, image.height * factor);
+  for (let y = 0; y < out.height; y++) {
+    for (let x = 0; x < out.width; x++) {
+      const from = (Math.floor(y / factor) * image.width + Math.floor(x / factor)) * 3;
+      out.data.set(image.data.subarray(from, from + 3), (y * out.width + x) * 3);
+    }
+  }
+  return out;
+}
+
 /** Options of {@link grid}. */
 export interface GridOptions {
   /** Images per row (default: ceil(sqrt(n))). */

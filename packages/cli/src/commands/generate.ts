@@ -18,7 +18,7 @@ import {
   runtimeChoice,
 } from '../models.js';
 import { ProgressBar } from '../progress.js';
-import { batchImage, grid, type RgbImage, withCaption } from '../raster.js';
+import { batchImage, grid, type RgbImage, upscale, withCaption } from '../raster.js';
 import { describeSampler, SAMPLER_OPTIONS, samplerSettings } from '../sampling-flags.js';
 
 /** The `generate` command. */
@@ -130,6 +130,8 @@ export interface GenerateJob {
   trajectory: boolean;
   format: AnimationFormat;
   io: CliIo;
+  /** Enlarge the grid and the animation frames this many times (small images; default 1). */
+  scale?: number;
 }
 
 /** Generates, writes the PNGs, the grid and the trajectory; returns the written paths. */
@@ -164,10 +166,11 @@ export async function generateImages(
     );
     for (let i = 0; i < batchLabels.length; i++) {
       const image = batchImage(result.images, i, size);
+      const shown = upscale(image, job.scale ?? 1);
       const n = start + i;
       const path = join(out, `${String(n).padStart(3, '0')}-class${batchLabels[i]}.png`);
       await writePng(path, image);
-      finals.push(image);
+      finals.push(shown);
       written.push(path);
     }
     if (result.trajectory) {
@@ -175,7 +178,8 @@ export async function generateImages(
       for (const [s, tokens] of result.trajectory.entries()) {
         const decoded = await job.tokenizer.decode(tokens);
         steps[s] ??= [];
-        for (let i = 0; i < batchLabels.length; i++) steps[s].push(batchImage(decoded, i, size));
+        for (let i = 0; i < batchLabels.length; i++)
+          steps[s].push(upscale(batchImage(decoded, i, size), job.scale ?? 1));
       }
       trajectoryMs += performance.now() - started;
     }

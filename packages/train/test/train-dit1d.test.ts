@@ -1,0 +1,113 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DiT1D } from '@tokenset/dit1d';
+import { type PickleObject, readCheckpoint } from '@tokenset/tensor-io';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trainDiT1D, trainTokenizer } from '../src/index.js';
+import { dit1dForward } from '../src/parity.js';
+import { TINY_TOKENIZER, tinyData } from './helpers.js';
+
+const data = tinyData();
+let dir: string;
+let tokenizerPath: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tokenset-dit-'));
+  const tok = await trainTokenizer({
+    config: TINY_TOKENIZER,
+    data,
+    batchSize: 8,
+    steps: 2,
+    quantizeAfter: 0,
+    out: join(dir, 'tok'),
+  });
+  tokenizerPath = tok.tokenizerPath;
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const base = () => ({
+  tokenizer: tokenizerPath,
+  data,
+  batchSize: 8,
+  sizes: { hiddenSize: 32, depth: 1, numHeads: 2 },
+  learningRate: 3e-3,
+});
+
+describe('trainDiT1D', () => {
+  it('lowers the loss and writes {model, ema, args} that DiT1D.load reads, matching onnxruntime', async () => {
+    const losses: number[] = [];
+    const result = await trainDiT1D({
+      ...base(),
+      out: join(dir, 'gen'),
+      steps: 10,
+      onProgress: (e) => {
+        if (e.status === 'step') losses.push(e.metrics.loss);
+      },
+    });
+    expect(Math.max(...losses.slice(-3))).toBeLessThan(losses[0]);
+
+    const checkpoint = await readCheckpoint(result.generatorPath);
+    const root = checkpoint.root as Map<string, unknown>;
+    expect([...root.keys()]).toEqual(['model', 'ema', 'args']);
+    const args = root.get('args') as PickleObject;
+    expect(args.fullName).toBe('argparse.Namespace');
+    expect((args.state as Map<string, unknown>).get('num_heads')).toBe(2);
+    await checkpoint.close();
+
+    const dit = await DiT1D.load(result.generatorPath); // heads from args
+    try {
+      expect(dit.info.numHeads).toBe(2);
+      const C = dit.codebookSize;
+      const counts = new Int32Array(2 * C);
+      for (let i = 0; i < dit.setSize; i++) {
+        counts[(i * 5) % C]++;
+        counts[C + ((i * 3 + 1) % C)]++;
+      }
+      const t = new Float32Array([0.3, 0.9]);
+      const labels = new Int32Array([4, 10]);
+      const ort = await dit.logits(counts, t, labels);
+      const tfjs = await dit1dForward(result.generatorPath, counts, t, labels);
+      let scale = 0;
+      let worst = 0;
+      for (let i = 0; i < ort.length; i++) {
+        scale = Math.max(scale, Math.abs(ort[i]));
+        worst = Math.max(worst, Math.abs(ort[i] - tfjs[i]));
+      }
+      expect(worst / scale).toBeLessThan(1e-4);
+    } finally {
+      await dit.release();
+    }
+  });
+
+  it('resumes to exactly the weights of an uninterrupted run (model and EMA)', async () => {
+    const straight = join(dir, 'straight');
+    await trainDiT1D({ ...base(), out: straight, steps: 4 });
+    const split = join(dir, 'split');
+    const controller = new AbortController();
+    await trainDiT1D({
+      ...base(),
+      out: split,
+      steps: 4,
+      signal: controller.signal,
+      checkpointSeconds: 0,
+      onProgress: (e) => {
+        if (e.status === 'step' && e.step === 2) controller.abort();
+      },
+    });
+    await trainDiT1D({ ...base(), out: split, steps: 4, resume: true });
+    expect(await readFile(join(split, 'generator.pth'))).toEqual(
+      await readFile(join(straight, 'generator.pth')),
+    );
+  });
+
+  it('checks its settings before loading anything', async () => {
+    await expect(
+      trainDiT1D({ ...base(), out: join(dir, 'x'), sizes: { hiddenSize: 30, depth: 1, numHeads: 4 } }),
+    ).rejects.toThrow(/numHeads: expected a divisor of hiddenSize 30, got 4/);
+    await expect(
+      trainDiT1D({ ...base(), tokenizer: join(dir, 'nope.pth'), out: join(dir, 'y') }),
+    ).rejects.toThrow(/nope\.pth/);
+  });
+});
