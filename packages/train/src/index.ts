@@ -8,7 +8,7 @@ export { runLoop } from './loop.js';
 export type { TokenizerNetConfig } from './tokenizer-net.js';
 export type { TrainClassifierOptions } from './train-classifier.js';
 export { trainClassifier } from './train-classifier.js';
-export type { TrainDiT1DOptions } from './train-dit1d.js';
+export type { DiT1DSizeOptions, TrainDiT1DOptions } from './train-dit1d.js';
 export { DEMO_DIT1D_SIZES, trainDiT1D } from './train-dit1d.js';
 export type { TrainTokenizerOptions, TrainTokenizerResult } from './train-tokenizer.js';
 export {

@@ -34,7 +34,14 @@ import { initBackend, tf } from './tf.js';
  * The demo generator's sizes (C and M come from the tokenizer). One head: attention then runs as
  * 2-D products per batch item, which the WebAssembly backend runs fastest (see `attention`).
  */
-export const DEMO_DIT1D_SIZES = { hiddenSize: 128, depth: 4, numHeads: 1 } as const;
+export const DEMO_DIT1D_SIZES: Readonly<DiT1DSizeOptions> = { hiddenSize: 128, depth: 4, numHeads: 1 };
+
+/** The DiT1D sizes a training run chooses (C and M come from the tokenizer, 10 classes from the data). */
+export interface DiT1DSizeOptions {
+  hiddenSize: number;
+  depth: number;
+  numHeads: number;
+}
 
 /** Options of {@link trainDiT1D}. */
 export interface TrainDiT1DOptions {
@@ -53,7 +60,7 @@ export interface TrainDiT1DOptions {
   /** Probability of replacing a label by the null label (default 0.1, as the reference). */
   labelDropout?: number;
   /** Width, depth and heads (default {@link DEMO_DIT1D_SIZES}). */
-  sizes?: Partial<typeof DEMO_DIT1D_SIZES>;
+  sizes?: Partial<DiT1DSizeOptions>;
   seed?: number;
   resume?: boolean;
   checkpointSeconds?: number;
