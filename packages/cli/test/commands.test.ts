@@ -234,9 +234,9 @@ describe('bad input: one clear line, non-zero exit, no stack trace', () => {
 });
 
 describe('demo', () => {
-  it('runs the whole pipeline on small models, says they are untrained, and where the real ones are', async () => {
+  it('--formula runs the whole pipeline on small models, says they are untrained, and where the real ones are', async () => {
     const out = join(dir, 'demo');
-    const run = await tokenset('demo', '--out', out, '--images', '2', '--steps', '3');
+    const run = await tokenset('demo', '--formula', '--out', out, '--images', '2', '--steps', '3');
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('These weights are NOT trained');
     expect(run.stdout).toMatch(/^total\s+\d+\.\d\d$/m);

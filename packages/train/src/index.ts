@@ -5,6 +5,7 @@ export type { DiT1DNetConfig } from './dit1d-net.js';
 export { TrainError } from './errors.js';
 export type { LoopOptions, LoopTarget, TrainProgress } from './loop.js';
 export { runLoop } from './loop.js';
+export { stepThroughput, tfjsMatmulCeilingGflops } from './throughput.js';
 export type { TokenizerNetConfig } from './tokenizer-net.js';
 export type { TrainClassifierOptions } from './train-classifier.js';
 export { trainClassifier } from './train-classifier.js';
@@ -14,6 +15,7 @@ export type { TrainTokenizerOptions, TrainTokenizerResult } from './train-tokeni
 export {
   DEMO_TOKENIZER_CONFIG,
   tokenizerJson,
+  tokenizerParameterShapes,
   tokenizerRunConfig,
   trainTokenizer,
 } from './train-tokenizer.js';

@@ -89,3 +89,14 @@ export function positiveInteger(name: string, value: number): number {
     throw new RangeError(`${name}: expected a positive integer, got ${value}`);
   return value;
 }
+
+/** Throws a RangeError naming the first key of `value` that is not one of `known`. */
+export function checkKeys(name: string, value: object | undefined, known: readonly string[]): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null)
+    throw new TypeError(`${name}: expected an object, got ${typeof value}`);
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key))
+      throw new RangeError(`${name}: expected keys among ${known.join(', ')}, got '${key}'`);
+  }
+}

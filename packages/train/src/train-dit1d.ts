@@ -27,7 +27,14 @@ import { TrainError } from './errors.js';
 import { initParams, type ShapeEntry } from './init.js';
 import { runLoop, type TrainProgress } from './loop.js';
 import { derivedSeed, uniformStream } from './random.js';
-import { appendLog, learningRate, positiveInteger, prepareOutput, writeJsonAtomic } from './run-files.js';
+import {
+  appendLog,
+  checkKeys,
+  learningRate,
+  positiveInteger,
+  prepareOutput,
+  writeJsonAtomic,
+} from './run-files.js';
 import { initBackend, tf } from './tf.js';
 
 /**
@@ -126,7 +133,9 @@ export async function trainDiT1D(
     throw new RangeError(`emaDecay: expected a number in [0, 1), got ${emaDecay}`);
   if (!(dropout >= 0 && dropout < 1))
     throw new RangeError(`labelDropout: expected a number in [0, 1), got ${dropout}`);
+  checkKeys('sizes', options.sizes, Object.keys(DEMO_DIT1D_SIZES));
   const sizes = { ...DEMO_DIT1D_SIZES, ...options.sizes };
+  for (const [key, value] of Object.entries(sizes)) positiveInteger(`sizes.${key}`, value);
   if (sizes.hiddenSize % sizes.numHeads !== 0) {
     throw new RangeError(
       `numHeads: expected a divisor of hiddenSize ${sizes.hiddenSize}, got ${sizes.numHeads}`,

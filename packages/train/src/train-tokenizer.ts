@@ -26,6 +26,7 @@ import { runLoop, type TrainProgress } from './loop.js';
 import { derivedSeed, permutation, uniformStream } from './random.js';
 import {
   appendLog,
+  checkKeys,
   learningRate,
   positiveInteger,
   prepareOutput,
@@ -35,7 +36,12 @@ import {
 import { initBackend, tf } from './tf.js';
 import { decodeQuantized, encodeLatent, quantize, type TokenizerNetConfig } from './tokenizer-net.js';
 
-/** The demo tokenizer's sizes: 32×32 digits, patch 4, 32 tokens from a codebook of 128. */
+/**
+ * The demo tokenizer's sizes: 32×32 digits, patch 4, 32 tokens from a codebook of 128 vectors of
+ * dimension 6. With the release's 12 dimensions, 128 unit vectors cover the sphere so coarsely
+ * (about 40° to the nearest entry) that the quantizer loss grew after quantisation began and the
+ * reconstruction error went back up (seen in a first run); 6 dimensions bring it to about 22°.
+ */
 export const DEMO_TOKENIZER_CONFIG: TokenizerNetConfig = {
   imageSize: 32,
   patchSize: 4,
@@ -44,7 +50,7 @@ export const DEMO_TOKENIZER_CONFIG: TokenizerNetConfig = {
   heads: 4,
   numLatentTokens: 32,
   codebookSize: 128,
-  tokenSize: 12,
+  tokenSize: 6,
   pixelDecoder: {
     zChannels: 64,
     hiddenChannels: 32,
@@ -146,6 +152,12 @@ function sharpenAttention(p: Params, factor: number): void {
 
 /** Checks every setting before any work; returns the complete config. */
 export function tokenizerRunConfig(options: TrainTokenizerOptions): TokenizerNetConfig {
+  checkKeys('config', options.config, Object.keys(DEMO_TOKENIZER_CONFIG));
+  checkKeys(
+    'config.pixelDecoder',
+    options.config?.pixelDecoder,
+    Object.keys(DEMO_TOKENIZER_CONFIG.pixelDecoder),
+  );
   const c: TokenizerNetConfig = {
     ...DEMO_TOKENIZER_CONFIG,
     ...options.config,

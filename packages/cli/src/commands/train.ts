@@ -4,7 +4,7 @@
  * the current step (the last checkpoint stays intact) and `--resume`.
  */
 
-import type { TrainProgress } from '@tokenset/train';
+import type { TrainDiT1DOptions, TrainProgress, TrainTokenizerOptions } from '@tokenset/train';
 import { intFlag, numberFlag, requiredFlag } from '../args.js';
 import type { CliIo, Command, OptionSpecs, OptionValues } from '../command.js';
 import { UsageError } from '../errors.js';
@@ -29,6 +29,31 @@ const COMMON: OptionSpecs = {
     description: 'minutes between checkpoints (default 3)',
   },
 };
+
+/** `--sizes` of the two model-training commands. */
+const SIZES: OptionSpecs = {
+  sizes: {
+    type: 'string',
+    valueName: 'json',
+    description: 'model sizes as JSON, e.g. \'{"width":64,"heads":4}\' (default: the demo models\')',
+  },
+};
+
+/** `--sizes`: a JSON object of model sizes. */
+function sizesFlag(values: OptionValues): Record<string, unknown> | undefined {
+  const text = values.sizes;
+  if (text === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(text));
+  } catch {
+    throw new UsageError(`--sizes: expected a JSON object, got ${JSON.stringify(text)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError(`--sizes: expected a JSON object, got ${JSON.stringify(text)}`);
+  }
+  return parsed as Record<string, unknown>;
+}
 
 /** The settings every training command shares, checked before any work. */
 function commonSettings(name: string, positionals: string[], values: OptionValues) {
@@ -93,7 +118,7 @@ export const trainTokenizerCommand: Command = {
     'state dict, as set_tokenizer_*.pth), tokenizer.json (heads and sizes), tokenizer.train.pth (for --resume) and',
     'the loss curve tokenizer.log.jsonl. Ctrl-C stops after the current step and keeps the last checkpoint.',
   ].join('\n'),
-  options: COMMON,
+  options: { ...COMMON, ...SIZES },
   examples: [
     'tokenset train-tokenizer --out runs/tokenizer',
     'tokenset train-tokenizer --out runs/tokenizer --resume',
@@ -102,7 +127,12 @@ export const trainTokenizerCommand: Command = {
     const settings = commonSettings('train-tokenizer', positionals, values);
     const { trainTokenizer } = await import('@tokenset/train');
     const result = await withProgress(io, 'train-tokenizer', (signal, onProgress) =>
-      trainTokenizer({ ...settings, signal, onProgress }),
+      trainTokenizer({
+        ...settings,
+        config: sizesFlag(values) as TrainTokenizerOptions['config'],
+        signal,
+        onProgress,
+      }),
     );
     io.stdout.write(`tokenizer: ${result.tokenizerPath} (${result.steps} steps; log ${result.logPath})\n`);
   },
@@ -126,6 +156,7 @@ export const trainCommand: Command = {
       description: 'the trained tokenizer (tokenizer.json beside it)',
     },
     ...COMMON,
+    ...SIZES,
   },
   examples: ['tokenset train --tokenizer runs/tokenizer/tokenizer.pth --out runs/generator'],
   async run(positionals, values, io) {
@@ -133,7 +164,13 @@ export const trainCommand: Command = {
     const tokenizer = requiredFlag(values, 'tokenizer', 'a trained tokenizer .pth');
     const { trainDiT1D } = await import('@tokenset/train');
     const result = await withProgress(io, 'train', (signal, onProgress) =>
-      trainDiT1D({ ...settings, tokenizer, signal, onProgress }),
+      trainDiT1D({
+        ...settings,
+        tokenizer,
+        sizes: sizesFlag(values) as TrainDiT1DOptions['sizes'],
+        signal,
+        onProgress,
+      }),
     );
     io.stdout.write(`generator: ${result.generatorPath} (${result.steps} steps)\n`);
   },

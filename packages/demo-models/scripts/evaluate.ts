@@ -1,0 +1,118 @@
+/**
+ * Measures the trained demo models on the 1,000 held-out digits and writes `models/evaluation.json`
+ * (the figures `tokenset demo` prints as "measured at training time"):
+ *
+ *   npx tsx --conditions=source packages/demo-models/scripts/evaluate.ts [models-dir]
+ *
+ * Reconstruction: classifier accuracy on reconstructions vs originals, mean PSNR, order invariance.
+ * Generation (100 per class, seeds 0…999): accuracy and MNIST-FID against the held-out digits, at the
+ * reference defaults, without guidance and with the high-quality preset, beside two baselines
+ * measured in the same run: training digits (the floor) and decodes of random token sets (the ceiling).
+ */
+
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DiT1D } from '@tokenset/dit1d';
+import { SetTokenizer } from '@tokenset/tokenizer';
+import {
+  DEMO_MODEL_PATHS,
+  DigitClassifier,
+  generateDigits,
+  generationQuality,
+  mnistDigits,
+  mnistFid,
+  reconstructionQuality,
+} from '../src/index.js';
+
+const dir = resolve(process.argv[2] ?? join(DEMO_MODEL_PATHS.tokenizer, '..'));
+const log = (text: string) => process.stderr.write(`${text}\n`);
+const tokenizer = await SetTokenizer.load(join(dir, 'tokenizer.pth'));
+const generator = await DiT1D.load(join(dir, 'generator.pth'));
+const classifier = await DigitClassifier.load(join(dir, 'classifier.pth'));
+const { train, heldOut } = mnistDigits();
+
+const started = performance.now();
+const rec = await reconstructionQuality(tokenizer, classifier, heldOut);
+log(
+  `reconstruction: accuracy ${rec.accuracy} (originals ${rec.originalAccuracy}), PSNR ${rec.psnr.toFixed(2)} dB, order-invariant ${rec.orderInvariant}`,
+);
+const heldFeatures = (await classifier.classify(heldOut.images)).features;
+
+// Floor: 1,000 training digits (100 per class, evenly spread) against the held-out digits.
+const perClassTrain: number[][] = Array.from({ length: 10 }, () => []);
+train.labels.forEach((label, i) => perClassTrain[label].push(i));
+const floorImages = new Uint8Array(1000 * 3072);
+perClassTrain.forEach((indices, d) => {
+  for (let k = 0; k < 100; k++) {
+    const j = indices[Math.floor((k * indices.length) / 100)];
+    floorImages.set(train.images.subarray(j * 3072, (j + 1) * 3072), (d * 100 + k) * 3072);
+  }
+});
+const floorFid = mnistFid((await classifier.classify(floorImages)).features, heldFeatures);
+
+// Ceiling: 1,000 random token sets (uniform tokens, seeded) decoded.
+let state = 12345;
+const random = () => {
+  state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+  return state / 2 ** 32;
+};
+const randomTokens = Int32Array.from({ length: 1000 * tokenizer.setSize }, () =>
+  Math.floor(random() * tokenizer.codebookSize),
+);
+const ceilingFid = mnistFid(
+  (await classifier.classify(await tokenizer.decode(randomTokens))).features,
+  heldFeatures,
+);
+log(
+  `baselines: floor (training digits) ${floorFid.toFixed(2)}, ceiling (random token sets) ${ceilingFid.toFixed(2)}`,
+);
+
+const settings = {
+  reference: {},
+  'no guidance': { guidance: 'none' as const },
+  'high-quality': {
+    x0: { kind: 'topK', k: 2 } as const,
+    xt: { kind: 'topK', k: 2 } as const,
+    adjustFrom: 1.0,
+  },
+};
+const generation: Record<string, { accuracy: number; fid: number; seconds: number }> = {};
+for (const [name, options] of Object.entries(settings)) {
+  const t0 = performance.now();
+  const samples = await generateDigits(generator, tokenizer, {
+    ...options,
+    perClass: 100,
+    seed: 0,
+    onProgress: (done, total) => log(`  ${name}: ${done}/${total}`),
+  });
+  const q = await generationQuality(classifier, samples, heldFeatures);
+  generation[name] = { accuracy: q.accuracy, fid: q.fid, seconds: (performance.now() - t0) / 1000 };
+  log(`generation (${name}): accuracy ${q.accuracy}, MNIST-FID ${q.fid.toFixed(2)}`);
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const ref = generation.reference;
+const summary = [
+  `measured at training time on the 1,000 held-out digits (packages/demo-models/scripts/evaluate.ts):`,
+  `  reconstruction: classifier accuracy ${pct(rec.accuracy)} (originals ${pct(rec.originalAccuracy)}), mean PSNR ${rec.psnr.toFixed(2)} dB`,
+  `  generation, 100 per class: accuracy ${pct(ref.accuracy)}, MNIST-FID ${ref.fid.toFixed(2)} (floor: training digits ${floorFid.toFixed(2)}; ceiling: random token sets ${ceilingFid.toFixed(2)})`,
+  `  without guidance: accuracy ${pct(generation['no guidance'].accuracy)}, MNIST-FID ${generation['no guidance'].fid.toFixed(2)}; high-quality preset: accuracy ${pct(generation['high-quality'].accuracy)}, MNIST-FID ${generation['high-quality'].fid.toFixed(2)}`,
+];
+const result = {
+  reconstruction: {
+    digits: rec.digits,
+    accuracy: rec.accuracy,
+    originalAccuracy: rec.originalAccuracy,
+    psnr: rec.psnr,
+    orderInvariant: rec.orderInvariant,
+  },
+  generation,
+  baselines: { floorTrainingDigits: floorFid, ceilingRandomTokenSets: ceilingFid },
+  seconds: (performance.now() - started) / 1000,
+  summary,
+};
+await writeFile(join(dir, 'evaluation.json'), `${JSON.stringify(result, null, 2)}\n`);
+log(summary.join('\n'));
+await tokenizer.release();
+await generator.release();
+await classifier.release();

@@ -1,0 +1,69 @@
+import { dit1dFlops } from '@tokenset/dit1d';
+import { tokenizerConfig, tokenizerFlops } from '@tokenset/tokenizer';
+import { type Bench, type BenchRow, median } from '../../../scripts/bench-types.ts';
+import { DEMO_DIT1D_SIZES, DEMO_TOKENIZER_CONFIG, tokenizerParameterShapes } from '../src/index.js';
+import { stepThroughput, tfjsMatmulCeilingGflops } from '../src/throughput.js';
+
+// Training speed of the demo models' sizes on TensorFlow.js (WebAssembly, one thread): examples per
+// second of a whole training step (forward, backward, AdamW), and the GFLOP/s that makes (3× the
+// forward FLOPs), beside tfjs-wasm's own float32 matrix product on 1024² matrices measured in the
+// same run, interleaved with the steps.
+
+const bench: Bench = async () => {
+  const rows: BenchRow[] = [];
+  const c = DEMO_TOKENIZER_CONFIG;
+  const shapes = new Map(
+    tokenizerParameterShapes(c).map((e) => [e.name, { shape: e.shape, data: new Float32Array(0) }]),
+  );
+  const flops = tokenizerFlops(tokenizerConfig(shapes, c.heads));
+  const dit: Parameters<typeof dit1dFlops>[0] = {
+    codebookSize: c.codebookSize,
+    setSize: c.numLatentTokens,
+    frequencySize: 256,
+    mlpHiddenSize: 4 * DEMO_DIT1D_SIZES.hiddenSize,
+    ...DEMO_DIT1D_SIZES,
+  };
+  const models = [
+    {
+      name: 'set tokenizer (32×32, patch 4, width 64)',
+      kind: 'tokenizer' as const,
+      batch: 32,
+      flops: flops.encoder + flops.decoder,
+    },
+    {
+      name: 'DiT1D (C=128, M=32, width 128, depth 4)',
+      kind: 'dit1d' as const,
+      batch: 32,
+      flops: dit1dFlops(dit, 1),
+    },
+  ];
+  for (const m of models) {
+    const perStep: number[] = [];
+    const ceilings: number[] = [];
+    const step = await stepThroughput(m.kind, m.batch);
+    await step(); // warm-up
+    for (let i = 0; i < 3; i++) {
+      ceilings.push(await tfjsMatmulCeilingGflops());
+      perStep.push(await step());
+    }
+    const seconds = median(perStep);
+    const gflops = (3 * m.flops * m.batch) / seconds / 1e9;
+    rows.push({
+      name: `train: ${m.name}, batch ${m.batch}`,
+      figure: m.batch / seconds,
+      unit: 'examples/s',
+      better: 'higher',
+    });
+    rows.push({
+      name: `train: ${m.name} achieved (3 × ${(m.flops / 1e6).toFixed(0)} MFLOP per example)`,
+      figure: gflops,
+      unit: 'GFLOP/s',
+      ceiling: median(ceilings),
+      ceilingName: 'tfjs-wasm f32 matMul 1024²',
+      better: 'higher',
+    });
+  }
+  return rows;
+};
+
+export default bench;
