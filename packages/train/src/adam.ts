@@ -70,7 +70,7 @@ export class AdamW {
     return out;
   }
 
-  /** Restores {@link state} and the step count. */
+  /** Restores what {@link AdamW.state | state()} returned, and the step count. */
   restore(state: Map<string, Float32Array>, step: number): void {
     for (const [kind, buffers] of [
       ['m', this.m],

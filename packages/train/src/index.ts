@@ -19,3 +19,5 @@ export {
   tokenizerRunConfig,
   trainTokenizer,
 } from './train-tokenizer.js';
+export type { InitRule, ShapeEntry } from './init.js';
+export type { Params } from './layers.js';
