@@ -3,6 +3,9 @@ export { AdamW, Ema } from './adam.js';
 export { CLASSIFIER_SHAPES } from './classifier-net.js';
 export type { DiT1DNetConfig } from './dit1d-net.js';
 export { TrainError } from './errors.js';
+export type { InitRule, ShapeEntry } from './init.js';
+export type { Params } from './layers.js';
+export { summarizeLog } from './log-summary.js';
 export type { LoopOptions, LoopTarget, TrainProgress } from './loop.js';
 export { runLoop } from './loop.js';
 export { stepThroughput, tfjsMatmulCeilingGflops } from './throughput.js';
@@ -19,5 +22,3 @@ export {
   tokenizerRunConfig,
   trainTokenizer,
 } from './train-tokenizer.js';
-export type { InitRule, ShapeEntry } from './init.js';
-export type { Params } from './layers.js';
