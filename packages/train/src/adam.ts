@@ -40,8 +40,11 @@ export class AdamW {
     }
   }
 
-  /** One update with learning rate `lr` from gradients by parameter name. */
-  apply(grads: Record<string, tf.Tensor>, lr: number): void {
+  /**
+   * One update with learning rate `lr` from gradients by parameter name; `scales` multiplies the
+   * learning rate of the parameters it names.
+   */
+  apply(grads: Record<string, tf.Tensor>, lr: number, scales?: Readonly<Record<string, number>>): void {
     this.step++;
     const c1 = 1 - this.beta1 ** this.step;
     const c2 = 1 - this.beta2 ** this.step;
