@@ -57,9 +57,9 @@ export class AdamW {
         m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1)));
         v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)));
         const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), this.epsilon));
-        let next = tf.sub(p, tf.mul(update, lr));
-        if (this.weightDecay > 0 && p.shape.length >= 2)
-          next = tf.sub(next, tf.mul(p, lr * this.weightDecay));
+        const rate = lr * (scales?.[name] ?? 1);
+        let next = tf.sub(p, tf.mul(update, rate));
+        if (this.weightDecay > 0 && p.shape.length >= 2) next = tf.sub(next, tf.mul(p, rate * this.weightDecay));
         p.assign(next);
       }
     });

@@ -64,7 +64,7 @@ export const DEMO_TOKENIZER_CONFIG: TokenizerNetConfig = {
 export interface TrainTokenizerOptions {
   /** Output folder (created if missing). */
   out: string;
-  /** Training steps (default 900: about three epochs at batch 32). */
+  /** Training steps (default 700: about two and a half epochs at batch 32). */
   steps?: number;
   /** Images per step (default 32). */
   batchSize?: number;
@@ -194,7 +194,7 @@ export function tokenizerRunConfig(options: TrainTokenizerOptions): TokenizerNet
  */
 export async function trainTokenizer(options: TrainTokenizerOptions): Promise<TrainTokenizerResult> {
   const c = tokenizerRunConfig(options);
-  const steps = positiveInteger('steps', options.steps ?? 900);
+  const steps = positiveInteger('steps', options.steps ?? 700);
   const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);
   const peakLr = options.learningRate ?? 1e-3;
   const seed = options.seed ?? 0;
