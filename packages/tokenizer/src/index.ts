@@ -20,6 +20,6 @@ export { GROUP_NORM_EPS, GROUP_NORM_GROUPS } from './pixel-decoder.js';
 export { prepareImage } from './prepare.js';
 export type { ResampleFilter } from './resample.js';
 export { RESAMPLE_FILTERS, resize, resizePixels } from './resample.js';
-export type { ImagesInput, SetTokenizerOptions, TokenizerParts } from './set-tokenizer.js';
-export { SetTokenizer, TOKENIZER_PARTS, toBytes } from './set-tokenizer.js';
+export type { DecodeOrder, ImagesInput, SetTokenizerOptions, TokenizerParts } from './set-tokenizer.js';
+export { DECODE_ORDERS, SetTokenizer, TOKENIZER_PARTS, toBytes } from './set-tokenizer.js';
 export { LAYER_NORM_EPS } from './vit.js';

@@ -31,7 +31,21 @@ export interface SetTokenizerOptions extends ExportOptions {
   parts?: TokenizerParts;
   /** Images per onnxruntime run; larger batches are split. Default 8. */
   maxBatch?: number;
+  /**
+   * The order in which a token set reaches the decoder. `'sorted'` (default): ascending ids, so a set
+   * decodes to bit-identical pixels in whatever order its tokens are given (the decoder is
+   * order-invariant in exact arithmetic; in float32 the attention sums depend on the order, which
+   * flips an occasional byte). `'as-given'`: the caller's order, as the reference's decoder (which
+   * shuffles the tokens at random first) sees some order.
+   */
+  decodeOrder?: DecodeOrder;
 }
+
+/** How {@link SetTokenizer.decode} orders each token set; see {@link SetTokenizerOptions.decodeOrder}. */
+export type DecodeOrder = 'sorted' | 'as-given';
+
+/** Every {@link DecodeOrder}, in the order errors list them. */
+export const DECODE_ORDERS: readonly DecodeOrder[] = ['sorted', 'as-given'];
 
 /** Images for {@link SetTokenizer.encode}: one flat `[B, S, S, 3]` uint8 buffer, one image, or a list. */
 export type ImagesInput = Uint8Array | RgbImage | readonly RgbImage[];
@@ -62,6 +76,8 @@ export class SetTokenizer {
     private readonly encoder: ModelSession | undefined,
     private readonly decoder: ModelSession | undefined,
     private readonly maxBatch: number,
+    /** How each token set is ordered before decoding. */
+    readonly decodeOrder: DecodeOrder = 'sorted',
   ) {}
 
   /**
@@ -80,6 +96,12 @@ export class SetTokenizer {
     if (!TOKENIZER_PARTS.includes(parts)) {
       throw new RangeError(
         `parts: expected one of ${TOKENIZER_PARTS.map((p) => `'${p}'`).join(', ')}, got '${String(parts)}'`,
+      );
+    }
+    const decodeOrder = options.decodeOrder ?? 'sorted';
+    if (!DECODE_ORDERS.includes(decodeOrder)) {
+      throw new RangeError(
+        `decodeOrder: expected one of ${DECODE_ORDERS.map((o) => `'${o}'`).join(', ')}, got '${String(decodeOrder)}'`,
       );
     }
     const maxBatch = options.maxBatch ?? 8;
@@ -110,7 +132,7 @@ export class SetTokenizer {
       await encoder?.release();
       throw error;
     }
-    return new SetTokenizer(config, encoder, decoder, maxBatch);
+    return new SetTokenizer(config, encoder, decoder, maxBatch, decodeOrder);
   }
 
   /** Side of the square images, in pixels (256). */
@@ -204,8 +226,12 @@ export class SetTokenizer {
    */
   async decodeFloat(tokens: Int32Array | readonly number[]): Promise<Float32Array> {
     const decoder = this.need(this.decoder, 'decoder');
-    const ids = this.checkTokens(tokens);
     const m = this.setSize;
+    let ids = this.checkTokens(tokens);
+    if (this.decodeOrder === 'sorted') {
+      ids = Int32Array.from(ids);
+      for (let row = 0; row < ids.length; row += m) ids.subarray(row, row + m).sort();
+    }
     const batch = ids.length / m;
     const s = this.imageSize;
     const perImage = 3 * s * s;

@@ -42,6 +42,24 @@ describe('SetTokenizer on the tiny reference tokenizer', () => {
     expect(maxAbsDiff(decodedReversed, decoded)).toBeLessThan(1e-4); // the reference's own order invariance
     // uint8 output: the reference's clamp(127.5x + 128) truncation, NHWC.
     expect(await tokenizer.decode(codes)).toEqual(toBytes(out, 64));
+    // Sorted before decoding (the default), any order of a set gives bit-identical pixels.
+    expect(outReversed).toEqual(out);
+  });
+
+  it("decodes in the caller's order with decodeOrder 'as-given', and refuses unknown orders", async () => {
+    const given = await SetTokenizer.load(fixtureBytes('tiny-tokenizer/tokenizer.pth'), {
+      numHeads: TINY_HEADS,
+      parts: 'decoder',
+      decodeOrder: 'as-given',
+    });
+    try {
+      expect(maxAbsDiff(await given.decodeFloat(codes), decoded)).toBeLessThan(1e-4);
+    } finally {
+      await given.release();
+    }
+    await expect(
+      SetTokenizer.load(fixtureBytes('tiny-tokenizer/tokenizer.pth'), { decodeOrder: 'random' as never }),
+    ).rejects.toThrow("decodeOrder: expected one of 'sorted', 'as-given', got 'random'");
   });
 
   it('splits large batches without changing rows', async () => {
