@@ -40,7 +40,9 @@ const heldFeatures = (await classifier.classify(heldOut.images)).features;
 
 // Floor: 1,000 training digits (100 per class, evenly spread) against the held-out digits.
 const perClassTrain: number[][] = Array.from({ length: 10 }, () => []);
-train.labels.forEach((label, i) => perClassTrain[label].push(i));
+train.labels.forEach((label, i) => {
+  perClassTrain[label].push(i);
+});
 const floorImages = new Uint8Array(1000 * 3072);
 perClassTrain.forEach((indices, d) => {
   for (let k = 0; k < 100; k++) {

@@ -52,7 +52,9 @@ describe('the committed demo models', () => {
       const { heldOut } = mnistDigits();
       const pick = Int32Array.from({ length: 100 }, (_, i) => Math.floor(i / 10) * 100 + (i % 10));
       const images = new Uint8Array(100 * 3072);
-      pick.forEach((j, i) => images.set(heldOut.images.subarray(j * 3072, (j + 1) * 3072), i * 3072));
+      pick.forEach((j, i) => {
+        images.set(heldOut.images.subarray(j * 3072, (j + 1) * 3072), i * 3072);
+      });
       const labels = Int32Array.from(pick, (j) => heldOut.labels[j]);
       const q = await reconstructionQuality(tokenizer, classifier, { images, labels, count: 100 });
       expect(q.accuracy).toBeGreaterThanOrEqual(0.95);

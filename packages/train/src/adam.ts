@@ -59,7 +59,8 @@ export class AdamW {
         const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), this.epsilon));
         const rate = lr * (scales?.[name] ?? 1);
         let next = tf.sub(p, tf.mul(update, rate));
-        if (this.weightDecay > 0 && p.shape.length >= 2) next = tf.sub(next, tf.mul(p, rate * this.weightDecay));
+        if (this.weightDecay > 0 && p.shape.length >= 2)
+          next = tf.sub(next, tf.mul(p, rate * this.weightDecay));
         p.assign(next);
       }
     });
