@@ -13,6 +13,7 @@ import { FsddError } from './errors.js';
 import { f32 } from './float32.js';
 import { type AdjustMode, adjustRow, adjustWork } from './greedy-adjust.js';
 import type { Uniform } from './random.js';
+import { REFERENCE_SAMPLER } from './sampler-presets.js';
 
 function checkProbs(probs: unknown, numClasses: number): number {
   if (!(probs instanceof Float32Array)) {
@@ -174,7 +175,7 @@ export function drawCounts(probs: Float32Array, options: DrawCountsOptions): Int
   if (probs.length === 0 || probs.length % batch !== 0) {
     throw new RangeError(`probs: expected a positive multiple of batch ${batch} values, got ${probs.length}`);
   }
-  const strategy = options.strategy ?? { kind: 'topP', p: 0.8 };
+  const strategy = options.strategy ?? REFERENCE_SAMPLER.x0;
   const perRow = probs.length / batch;
   const K = assertInteger('numClasses', options.numClasses ?? M + 1, 1);
   if (perRow % K !== 0) {
@@ -193,7 +194,7 @@ export function drawCounts(probs: Float32Array, options: DrawCountsOptions): Int
   const next = options.uniform ?? Math.random;
   const uniforms = Float64Array.from({ length: batch * C }, () => next());
   drawDistributions(probs, 0, batch * C, K, strategy, uniforms, out, 0, work);
-  if (adjustsAt(strategy, options.t ?? 0, options.adjustFrom ?? 0.65)) {
+  if (adjustsAt(strategy, options.t ?? 0, options.adjustFrom ?? REFERENCE_SAMPLER.adjustFrom)) {
     const aw = adjustWork(C);
     for (let b = 0; b < batch; b++) {
       adjustRow(

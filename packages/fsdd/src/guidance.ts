@@ -1,6 +1,7 @@
 import { assertInteger, assertNumericArray } from '@tokenset/set-codec';
 import type { Denoiser } from './denoiser.js';
 import { f32 } from './float32.js';
+import { REFERENCE_SAMPLER } from './sampler-presets.js';
 
 /**
  * Classifier-free guidance scale(s):
@@ -168,7 +169,7 @@ export interface GuidedDenoiserOptions {
  * ```
  */
 export function guidedDenoiser(model: Denoiser, options: GuidedDenoiserOptions = {}): Denoiser {
-  const schedule = parseGuidance(options.guidance ?? '4_50_55');
+  const schedule = parseGuidance(options.guidance ?? REFERENCE_SAMPLER.guidance);
   if (schedule === null) return model;
   const C = model.codebookSize;
   const K = model.setSize + 1;

@@ -14,8 +14,19 @@ export type { Guidance, GuidanceSchedule, GuidedDenoiserOptions } from './guidan
 export { guidanceScale, guide, guidedDenoiser, parseGuidance } from './guidance.js';
 export type { RandomOptions, Uniform } from './random.js';
 export { rowStreams, seededUniform } from './random.js';
-export type { Fallback, SampleOptions, SampleResult, SampleStep } from './sample.js';
-export { FALLBACKS, sample } from './sample.js';
+export type { SampleOptions, SampleResult, SampleStep } from './sample.js';
+export { sample } from './sample.js';
+export type { Fallback, SamplerPresetName, SamplerSettings } from './sampler-presets.js';
+export { FALLBACKS, REFERENCE_SAMPLER, SAMPLER_PRESET_NAMES, SAMPLER_PRESETS } from './sampler-presets.js';
+export type { SamplerLimits, SamplerSettingsInput } from './sampler-settings.js';
+export {
+  checkSeed,
+  describeSamplerSettings,
+  MAX_SEED,
+  MAX_STEPS,
+  SamplerSettingsError,
+  samplerSettings,
+} from './sampler-settings.js';
 export type { ParsedSigmaSchedule, SigmaSchedule } from './sigma-schedule.js';
 export { parseSigmaSchedule, sigmaFactor } from './sigma-schedule.js';
 export type { TrainingExample, TrainingExampleOptions } from './training.js';

@@ -11,31 +11,20 @@ import { drawKept, type FilterWork, filterWork, normaliseKept, nucleus, topKIndi
 import type { Denoiser } from './denoiser.js';
 import { type GaussianSpec, gaussianWindow, hasMass } from './discretized-gaussian.js';
 import { adjustsAt, drawDistributions } from './draw.js';
-import { checkStrategy, type DrawStrategy } from './draw-strategy.js';
+import type { DrawStrategy } from './draw-strategy.js';
 import { FsddError } from './errors.js';
 import { f32, SIGMA_EPSILON_F32, SQRT_2PI_F32, timeGrid } from './float32.js';
-import {
-  ADJUST_MODES,
-  type AdjustMode,
-  type AdjustWork,
-  adjustRow,
-  adjustWork,
-  type RowProbs,
-} from './greedy-adjust.js';
+import { type AdjustMode, type AdjustWork, adjustRow, adjustWork, type RowProbs } from './greedy-adjust.js';
 import { type Guidance, guidedDenoiser } from './guidance.js';
 import { type RandomOptions, rowStreams, type Uniform } from './random.js';
+import type { Fallback } from './sampler-presets.js';
+import { samplerSettings } from './sampler-settings.js';
 import {
   type ParsedSigmaSchedule,
   parseSigmaSchedule,
   type SigmaSchedule,
   sigmaFactor,
 } from './sigma-schedule.js';
-
-/** What to do when some row's discretised Gaussian has no mass (flows.py's `except` path). */
-export type Fallback = 'batch' | 'row';
-
-/** Valid {@link Fallback}s. */
-export const FALLBACKS: readonly Fallback[] = ['batch', 'row'];
 
 /** Progress of {@link sample}, reported after every step. */
 export interface SampleStep {
@@ -55,7 +44,10 @@ export interface SampleStep {
   fallbackRows: Uint8Array;
 }
 
-/** Options of {@link sample}. Defaults are the reference's (sample.py). */
+/**
+ * Options of {@link sample}. Every setting left out takes the `reference` preset's value
+ * (`SAMPLER_PRESETS.reference`, the defaults of sample.py); all are checked by `samplerSettings`.
+ */
 export interface SampleOptions extends RandomOptions {
   /** Class label of each row (`numClasses` = the null label, i.e. unconditional). Sets B. */
   labels: Int32Array | readonly number[];
@@ -155,26 +147,27 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
     }
     labels[b] = y;
   }
-  const N = assertInteger('steps', options.steps ?? 25, 1, 1e6);
-  const x0Strategy = checkStrategy('x0', options.x0 ?? { kind: 'topP', p: 0.8 }, K);
-  const xtStrategy = checkStrategy('xt', options.xt ?? { kind: 'multinomial' }, M);
-  const adjustFrom = options.adjustFrom ?? 0.65;
-  if (typeof adjustFrom !== 'number' || Number.isNaN(adjustFrom)) {
-    throw new RangeError(`adjustFrom: expected a number, got ${adjustFrom}`);
-  }
-  const adjustMode = options.adjust ?? 'reference';
-  if (!ADJUST_MODES.includes(adjustMode)) {
-    throw new RangeError(`adjust: expected one of ${ADJUST_MODES.join(', ')}, got ${String(adjustMode)}`);
-  }
-  const fallback = options.fallback ?? 'batch';
-  if (!FALLBACKS.includes(fallback)) {
-    throw new RangeError(`fallback: expected one of ${FALLBACKS.join(', ')}, got ${String(fallback)}`);
-  }
-  const sigmaSchedule = parseSigmaSchedule(options.sigmaSchedule ?? 'sigmoid100_0.8');
-  const model = guidedDenoiser(denoiser, {
-    guidance: options.guidance ?? '4_50_55',
-    nullLabel: options.nullLabel,
-  });
+  const settings = samplerSettings(
+    {
+      steps: options.steps,
+      guidance: options.guidance,
+      sigmaSchedule: options.sigmaSchedule,
+      x0: options.x0,
+      xt: options.xt,
+      adjustFrom: options.adjustFrom,
+      adjust: options.adjust,
+      fallback: options.fallback,
+    },
+    { setSize: M },
+  );
+  const N = settings.steps;
+  const x0Strategy = settings.x0;
+  const xtStrategy = settings.xt;
+  const adjustFrom = settings.adjustFrom;
+  const adjustMode = settings.adjust;
+  const fallback = settings.fallback;
+  const sigmaSchedule = parseSigmaSchedule(settings.sigmaSchedule);
+  const model = guidedDenoiser(denoiser, { guidance: settings.guidance, nullLabel: options.nullLabel });
   const { streams, seeds } = rowStreams(B, options);
 
   // State and work buffers, allocated once.
