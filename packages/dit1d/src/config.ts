@@ -1,4 +1,4 @@
-import type { Float32StateDict } from '@tokenset/tensor-io';
+import { type Float32StateDict, stateDictTensor } from '@tokenset/tensor-io';
 import { DiT1DError } from './errors.js';
 import { type DiT1DPreset, resolveNumHeads } from './presets.js';
 
@@ -25,27 +25,12 @@ export interface DiT1DConfig {
 }
 
 function need(stateDict: Float32StateDict, name: string, rank: number): number[] {
-  const t = stateDict.get(name);
-  if (t === undefined) throw new DiT1DError(`state dict: expected a tensor '${name}', got none`);
-  if (t.shape.length !== rank) {
-    throw new DiT1DError(`state dict '${name}': expected ${rank} dimensions, got [${t.shape.join(', ')}]`);
-  }
-  const numel = t.shape.reduce((a, b) => a * b, 1);
-  if (t.data.length !== numel) {
-    throw new DiT1DError(
-      `state dict '${name}': expected ${numel} values for [${t.shape.join(', ')}], got ${t.data.length}`,
-    );
-  }
-  return t.shape;
+  return stateDictTensor(stateDict, name, Array<undefined>(rank).fill(undefined), { error: DiT1DError })
+    .shape;
 }
 
 function expectShape(stateDict: Float32StateDict, name: string, shape: number[]): void {
-  const got = need(stateDict, name, shape.length);
-  if (got.some((d, i) => d !== shape[i])) {
-    throw new DiT1DError(
-      `state dict '${name}': expected shape [${shape.join(', ')}], got [${got.join(', ')}]`,
-    );
-  }
+  stateDictTensor(stateDict, name, shape, { error: DiT1DError });
 }
 
 /**

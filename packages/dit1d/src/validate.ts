@@ -1,3 +1,4 @@
+import { describe } from '@tokenset/tensor-io';
 import type { DiT1DConfig } from './config.js';
 
 /** Checks one batch of model inputs and returns the batch size. */
@@ -46,10 +47,4 @@ export function checkInputs(
     }
   }
   return batch;
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v === 'object') return (v as { constructor?: { name?: string } }).constructor?.name ?? 'object';
-  return typeof v;
 }

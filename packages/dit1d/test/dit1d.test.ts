@@ -145,7 +145,7 @@ describe('DiT1D errors', () => {
     await expect(dit.logits(x, t, Int32Array.of(0, 1))).rejects.toThrow(/labels: expected 3 values/);
     await expect(dit.logits(Array.from(x) as never, t, y)).rejects.toThrow(TypeError);
     await expect(dit.logits(x, new Float64Array(3) as never, y)).rejects.toThrow(
-      /t: expected a Float32Array \[batch\], got Float64Array/,
+      /t: expected a Float32Array \[batch\], got a Float64Array/,
     );
   });
 
@@ -172,7 +172,7 @@ describe('DiT1D errors', () => {
     const sd2 = await readDiT1DStateDict(PTH);
     sd2.set('blocks.0.attn.proj.weight', { shape: [32, 31], data: new Float32Array(32 * 31) });
     expect(() => configFromStateDict(sd2, { numHeads: 4 })).toThrow(
-      /'blocks.0.attn.proj.weight': expected shape \[32, 32\], got \[32, 31\]/,
+      /expected 'blocks.0.attn.proj.weight' of shape \[32, 32\], got \[32, 31\]/,
     );
     expect(() => exportDiT1D(sd, { numHeads: 4 })).toThrow(DiT1DError);
     const sd3 = await readDiT1DStateDict(PTH);

@@ -1,8 +1,8 @@
+import { IMAGE_EXTENSIONS, listImageFiles, type RgbImage, readRgbImage } from '@tokenset/image';
+import { describe } from '@tokenset/tensor-io';
 import { MetricError } from './errors.js';
 import { FeatureStatistics, type Statistics } from './feature-statistics.js';
 import { frechetDistance } from './frechet-distance.js';
-import { describe } from './image-batch.js';
-import { IMAGE_EXTENSIONS, listImageFiles, type RgbImage, readRgbImage } from './image-folder.js';
 import { type InceptionScore, inceptionScore } from './inception-score.js';
 import type { InceptionFeatures } from './inception-v3.js';
 import { loadStatistics } from './statistics-file.js';
@@ -31,7 +31,11 @@ export interface EvaluateFolderOptions {
   batchSize?: number;
   /** Inception Score splits; default 10 (after torch-fidelity's seeded shuffle). */
   splits?: number;
-  /** File extensions to include; default png, jpg, jpeg. */
+  /**
+   * File extensions to include; default every format TokenSet reads (`IMAGE_EXTENSIONS` of
+   * @tokenset/image, the same list as the `tokenset fid` command). torch-fidelity's default is
+   * png, jpg, jpeg: pass `['png', 'jpg', 'jpeg']` to select exactly its files.
+   */
   extensions?: readonly string[];
   /** Called as the evaluation advances. */
   onProgress?: (event: EvaluateProgress) => void;
@@ -69,7 +73,7 @@ export async function evaluateFolder(
     throw new RangeError(`batchSize: expected a positive integer, got ${batchSize}`);
   const reference =
     typeof options.reference === 'string' ? await loadStatistics(options.reference) : options.reference;
-  const files = await listImageFiles(folder, options.extensions ?? IMAGE_EXTENSIONS);
+  const files = await listImageFiles(folder, { extensions: options.extensions ?? IMAGE_EXTENSIONS });
   if (files.length === 0) {
     throw new MetricError(
       `folder: expected image files (${(options.extensions ?? IMAGE_EXTENSIONS).join(', ')}) in '${folder}', got none`,

@@ -1,6 +1,6 @@
+import { describe } from '@tokenset/tensor-io';
 import { block4x4 } from './dense-kernels.js';
 import { MetricError } from './errors.js';
-import { describe } from './image-batch.js';
 import { Float64Arena } from './wasm-kernels.js';
 
 /** Mean and covariance of a feature set, the inputs of the Fréchet distance. */

@@ -1,8 +1,8 @@
+import { describe } from '@tokenset/tensor-io';
 import { choleskyWith } from './cholesky.js';
 import { rowDotProducts } from './dense-kernels.js';
 import { MetricError } from './errors.js';
 import type { Statistics } from './feature-statistics.js';
-import { describe } from './image-batch.js';
 import { lowRankCongruence, pivotedCholesky } from './pivoted-cholesky.js';
 import { SweepHelper } from './sweep-helper.js';
 import { eigenvaluesWith, symmetricEigenvalues } from './symmetric-eigen.js';

@@ -1,3 +1,4 @@
+import { describe } from '@tokenset/tensor-io';
 import { MetricError } from './errors.js';
 
 /** Memory layout of a batch of images: channels last (`nhwc`, what image decoders give) or first (`nchw`). */
@@ -57,14 +58,4 @@ export function checkImageBatch(images: unknown, shape: ImageBatchShape): ImageL
     );
   }
   return layout;
-}
-
-/** A short description of a value for error messages. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object'
-    ? `an object (${value.constructor?.name ?? 'Object'})`
-    : `${typeof value} ${String(value)}`;
 }

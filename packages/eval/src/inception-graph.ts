@@ -1,5 +1,5 @@
 import { Graph, int, ints, type Value } from '@tokenset/onnx-graph';
-import type { Float32StateDict } from '@tokenset/tensor-io';
+import { type Float32StateDict, stateDictTensor } from '@tokenset/tensor-io';
 import { MetricError } from './errors.js';
 import { INCEPTION_SIZE } from './resize.js';
 
@@ -59,22 +59,8 @@ export function exportInceptionV3(
   const g = new Graph({ name: 'inception-v3-compat', opset: 17 });
   let flops = 0;
 
-  const param = (name: string, shape?: number[]): { shape: number[]; data: Float32Array } => {
-    const p = stateDict.get(name);
-    if (!p)
-      throw new MetricError(
-        `state dict: expected tensor '${name}' of torch-fidelity's InceptionV3, got none`,
-      );
-    if (
-      shape &&
-      (p.shape.length !== shape.length || p.shape.some((d, i) => shape[i] >= 0 && d !== shape[i]))
-    ) {
-      throw new MetricError(
-        `state dict: expected '${name}' of shape [${shape.join(', ')}], got [${p.shape.join(', ')}]`,
-      );
-    }
-    return p;
-  };
+  const param = (name: string, shape?: number[]): { shape: number[]; data: Float32Array } =>
+    stateDictTensor(stateDict, name, shape, { error: MetricError, model: "torch-fidelity's InceptionV3" });
 
   /** BasicConv2d: Conv (BN folded) + ReLU. */
   const basicConv = (

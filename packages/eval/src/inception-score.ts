@@ -1,5 +1,5 @@
+import { describe } from '@tokenset/tensor-io';
 import { MetricError } from './errors.js';
-import { describe } from './image-batch.js';
 import { numpyPermutation } from './mt19937.js';
 
 /** Options of {@link inceptionScore}; the defaults are torch-fidelity's. */

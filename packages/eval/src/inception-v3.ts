@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { readModelMetadata } from '@tokenset/onnx-graph';
 import { type Device, type HostTensor, ModelSession } from '@tokenset/runtime';
-import { type Float32StateDict, readCheckpoint, readFloat32StateDict } from '@tokenset/tensor-io';
+import { describe, type Float32StateDict, readCheckpoint, readFloat32StateDict } from '@tokenset/tensor-io';
 import { MetricError } from './errors.js';
-import { checkImageBatch, describe, type ImageBatchShape } from './image-batch.js';
+import { checkImageBatch, type ImageBatchShape } from './image-batch.js';
 import { exportInceptionV3, INCEPTION_INPUT, INCEPTION_LOGITS, INCEPTION_POOL } from './inception-graph.js';
 import { INCEPTION_SIZE, normalizeInceptionInput, resizeBilinearTF1 } from './resize.js';
 

@@ -12,8 +12,6 @@ export { FeatureStatistics } from './feature-statistics.js';
 export type { FrechetDistanceParts, StatisticsLike } from './frechet-distance.js';
 export { frechetDistance, frechetDistanceParts } from './frechet-distance.js';
 export type { ImageBatchShape, ImageLayout } from './image-batch.js';
-export type { RgbImage } from './image-folder.js';
-export { IMAGE_EXTENSIONS, listImageFiles, readRgbImage } from './image-folder.js';
 export type { InceptionExport, InceptionExportOptions } from './inception-graph.js';
 export { exportInceptionV3, INCEPTION_INPUT, INCEPTION_LOGITS, INCEPTION_POOL } from './inception-graph.js';
 export type { InceptionScore, InceptionScoreOptions } from './inception-score.js';

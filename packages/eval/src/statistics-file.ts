@@ -1,7 +1,6 @@
-import { type NdArray, readNpz, writeNpz } from '@tokenset/tensor-io';
+import { describe, type NdArray, readNpz, writeNpz } from '@tokenset/tensor-io';
 import { MetricError } from './errors.js';
 import { FeatureStatistics, type Statistics } from './feature-statistics.js';
-import { describe } from './image-batch.js';
 
 /** Statistics read from a `.npz` file: `mu`, `sigma`, and the raw sums when the file has them. */
 export interface LoadedStatistics extends Statistics {

@@ -7,12 +7,10 @@ import {
   FeatureStatistics,
   frechetDistance,
   inceptionScore,
-  listImageFiles,
   MetricError,
-  readRgbImage,
   saveStatistics,
 } from '@tokenset/eval';
-import sharp from 'sharp';
+import { readRgbImage, writePng } from '@tokenset/image';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let dir: string;
@@ -30,13 +28,8 @@ function pixels(width: number, height: number, seed: number): Uint8Array {
   return data;
 }
 
-async function png(path: string, width: number, height: number, seed: number, channels: 3 | 4 = 3) {
-  const rgb = pixels(width, height, seed);
-  const data =
-    channels === 3
-      ? rgb
-      : new Uint8Array(width * height * 4).map((_, i) => (i % 4 === 3 ? 128 : rgb[(i >> 2) * 3 + (i % 4)]));
-  await sharp(data, { raw: { width, height, channels } }).png().toFile(path);
+async function png(path: string, width: number, height: number, seed: number) {
+  await writePng(path, { width, height, data: pixels(width, height, seed) });
 }
 
 /** A fake extractor: 4-d "pool" features and 5 "logits" from the mean of each image's channels. */
@@ -58,33 +51,6 @@ function fakeExtractor(calls: number[][]) {
     },
   };
 }
-
-describe('listImageFiles (torch-fidelity glob_samples_paths order)', () => {
-  it('keeps png/jpg/jpeg of the folder only, sorted by code point', async () => {
-    const folder = join(dir, 'order');
-    await mkdir(join(folder, 'sub'), { recursive: true });
-    for (const name of ['b.png', 'a.png', 'B.png', '10.png', '9.png', 'c.JPG'])
-      await png(join(folder, name), 2, 2, 1);
-    await png(join(folder, 'sub', '0.png'), 2, 2, 1);
-    await writeFile(join(folder, 'notes.txt'), 'x');
-    const files = await listImageFiles(folder);
-    expect(files.map((f) => basename(f))).toEqual(['10.png', '9.png', 'B.png', 'a.png', 'b.png', 'c.JPG']);
-    await expect(listImageFiles(join(dir, 'missing'))).rejects.toThrow(MetricError);
-  });
-});
-
-describe('readRgbImage', () => {
-  it('decodes RGB and drops alpha like PIL convert("RGB")', async () => {
-    const path = join(dir, 'rgba.png');
-    await png(path, 3, 2, 5, 4);
-    const image = await readRgbImage(path);
-    expect(image.width).toBe(3);
-    expect(image.height).toBe(2);
-    expect(Array.from(image.data)).toEqual(Array.from(pixels(3, 2, 5)));
-    await writeFile(join(dir, 'broken.png'), 'not a png');
-    await expect(readRgbImage(join(dir, 'broken.png'))).rejects.toThrow(/cannot decode image/);
-  });
-});
 
 describe('evaluateFolder', () => {
   it('batches same-size runs in order, reports progress, and computes FID and IS', async () => {

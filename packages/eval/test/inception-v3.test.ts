@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateFolder, exportInceptionV3, InceptionV3, MetricError } from '@tokenset/eval';
 import { formulaStateDict, parseShapes } from '@tokenset/formula-weights';
+import { writePng } from '@tokenset/image';
 import type { Float32StateDict } from '@tokenset/tensor-io';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, json, npy, relativeMaxError } from './fixture.js';
 
@@ -63,11 +63,11 @@ describe('InceptionV3 (torch-fidelity inception-v3-compat)', () => {
     );
     const partial = new Map(stateDict);
     partial.delete('Mixed_6b.branch7x7_2.bn.running_var');
-    expect(() => exportInceptionV3(partial)).toThrow(/expected tensor 'Mixed_6b.branch7x7_2.bn.running_var'/);
+    expect(() => exportInceptionV3(partial)).toThrow(/expected a tensor 'Mixed_6b.branch7x7_2.bn.running_var'/);
     await expect(InceptionV3.load(42 as never)).rejects.toThrow(TypeError);
     // A real torch.save file without InceptionV3's tensors: read, then refused by name.
     await expect(InceptionV3.load(fixturePath('checkpoints/not-inception.pth'))).rejects.toThrow(
-      /expected tensor 'Conv2d_1a_3x3.conv.weight' of torch-fidelity's InceptionV3/,
+      /expected a tensor 'Conv2d_1a_3x3.conv.weight' of torch-fidelity's InceptionV3/,
     );
   });
 
@@ -91,9 +91,7 @@ describe('InceptionV3 (torch-fidelity inception-v3-compat)', () => {
           const nhwc = new Uint8Array(nchw.length);
           for (let c = 0; c < 3; c++)
             for (let p = 0; p < height * width; p++) nhwc[p * 3 + c] = nchw[c * height * width + p];
-          await sharp(nhwc, { raw: { width, height, channels: 3 } })
-            .png()
-            .toFile(join(dir, `${index++}-${name}.png`));
+          await writePng(join(dir, `${index++}-${name}.png`), { width, height, data: nhwc });
           expectedPool.push(...pool.subarray(b * 2048, (b + 1) * 2048));
           expectedLogits.push(...logits.subarray(b * 1008, (b + 1) * 1008));
         }

@@ -89,7 +89,8 @@ function signedLittleEndian(bytes: Uint8Array): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
-function describe(value: unknown): string {
+/** A pickled value's kind in Python's terms (`None`, `dict`, `global torch.X`), for pickle messages. */
+function pickleKind(value: unknown): string {
   if (value === null) return 'None';
   if (value instanceof PickleGlobal) return `global ${value.fullName}`;
   if (value instanceof PickleObject) return `object ${value.fullName}`;
@@ -194,8 +195,8 @@ export function unpickle(bytes: Uint8Array, start = 0, options: UnpickleOptions 
   };
   const call = (callable: unknown, args: unknown, kwargs?: Map<unknown, unknown>): unknown => {
     if (!(callable instanceof PickleGlobal))
-      throw error(`expected a global to call, got ${describe(callable)}`);
-    if (!Array.isArray(args)) throw error(`expected a tuple of arguments, got ${describe(args)}`);
+      throw error(`expected a global to call, got ${pickleKind(callable)}`);
+    if (!Array.isArray(args)) throw error(`expected a tuple of arguments, got ${pickleKind(args)}`);
     const interpret = kwargs === undefined ? reconstructors.get(callable.fullName) : undefined;
     const value = interpret?.(args);
     return value !== undefined ? value : new PickleObject(callable.module, callable.name, args, kwargs);
@@ -203,12 +204,12 @@ export function unpickle(bytes: Uint8Array, start = 0, options: UnpickleOptions 
   const setItems = (target: unknown, items: unknown[]) => {
     if (items.length % 2) throw error('expected key/value pairs, got an odd number of items');
     const map = target instanceof Map ? target : target instanceof PickleObject ? target.entries : undefined;
-    if (!map) throw error(`expected a dict to set items on, got ${describe(target)}`);
+    if (!map) throw error(`expected a dict to set items on, got ${pickleKind(target)}`);
     for (let i = 0; i < items.length; i += 2) map.set(items[i], items[i + 1]);
   };
   const appendItems = (target: unknown, items: unknown[]) => {
     const list = Array.isArray(target) ? target : target instanceof PickleObject ? target.items : undefined;
-    if (!list) throw error(`expected a list to append to, got ${describe(target)}`);
+    if (!list) throw error(`expected a list to append to, got ${pickleKind(target)}`);
     for (const item of items) list.push(item);
   };
 
@@ -384,7 +385,7 @@ export function unpickle(bytes: Uint8Array, start = 0, options: UnpickleOptions 
         // ADDITEMS
         const items = popMark();
         const set = top();
-        if (!(set instanceof Set)) throw error(`expected a set to add to, got ${describe(set)}`);
+        if (!(set instanceof Set)) throw error(`expected a set to add to, got ${pickleKind(set)}`);
         for (const item of items) set.add(item);
         break;
       }
@@ -458,7 +459,7 @@ export function unpickle(bytes: Uint8Array, start = 0, options: UnpickleOptions 
         const name = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string') {
-          throw error(`expected module and name strings, got ${describe(module)} and ${describe(name)}`);
+          throw error(`expected module and name strings, got ${pickleKind(module)} and ${pickleKind(name)}`);
         }
         push(new PickleGlobal(module, name));
         break;
@@ -483,7 +484,7 @@ export function unpickle(bytes: Uint8Array, start = 0, options: UnpickleOptions 
         const args = pop();
         const cls = pop();
         if (!(kwargs instanceof Map))
-          throw error(`expected a dict of keyword arguments, got ${describe(kwargs)}`);
+          throw error(`expected a dict of keyword arguments, got ${pickleKind(kwargs)}`);
         push(call(cls, args, kwargs.size ? kwargs : undefined));
         break;
       }
@@ -496,7 +497,7 @@ export function unpickle(bytes: Uint8Array, start = 0, options: UnpickleOptions 
           !(target instanceof Map) &&
           !(typeof target === 'object' && target !== null && !Array.isArray(target))
         ) {
-          throw error(`expected an object to BUILD, got ${describe(target)}`);
+          throw error(`expected an object to BUILD, got ${pickleKind(target)}`);
         }
         // A dict's instance state (an OrderedDict's `_metadata`) and a tensor's Python attributes are
         // not needed to read values: they are dropped.

@@ -3,7 +3,7 @@
  * (`train.py`, after ADM's `image_datasets.py`), on top of the Pillow-exact resampling.
  */
 
-import { checkImage, type RgbImage } from './image.js';
+import { checkImage, type RgbImage } from '@tokenset/image';
 import { resize } from './resample.js';
 
 /** Python's `round()` of a double: to the nearest integer, ties to even. */

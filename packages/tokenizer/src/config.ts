@@ -4,7 +4,7 @@
  * a tokenizer of given sizes, in the reference's `state_dict()` order (`set_tokenizer/model.py`).
  */
 
-import type { Float32StateDict } from '@tokenset/tensor-io';
+import { type Float32StateDict, stateDictTensor } from '@tokenset/tensor-io';
 import { TokenizerError } from './errors.js';
 
 /** The sizes of the MaskGIT-VQGAN pixel decoder (`set_tokenizer/module/maskgit_vqgan.py`, `Decoder`). */
@@ -261,24 +261,7 @@ export function parameter(
   name: string,
   shape?: readonly (number | undefined)[],
 ): { shape: number[]; data: Float32Array } {
-  const t = stateDict.get(name);
-  if (t === undefined) throw new TokenizerError(`state dict: expected a parameter '${name}', got none`);
-  if (shape !== undefined) {
-    const ok = t.shape.length === shape.length && shape.every((d, i) => d === undefined || d === t.shape[i]);
-    if (!ok) {
-      const want = shape.map((d) => (d === undefined ? '*' : String(d))).join(', ');
-      throw new TokenizerError(
-        `state dict: expected '${name}' of shape [${want}], got [${t.shape.join(', ')}]`,
-      );
-    }
-  }
-  const numel = t.shape.reduce((a, b) => a * b, 1);
-  if (t.data.length !== numel) {
-    throw new TokenizerError(
-      `state dict: expected ${numel} values in '${name}' [${t.shape.join(', ')}], got ${t.data.length}`,
-    );
-  }
-  return t;
+  return stateDictTensor(stateDict, name, shape, { error: TokenizerError, model: 'the set tokenizer' });
 }
 
 /** How many consecutive `${prefix}${i}.` groups (i = 0, 1, …) the state dict holds. */

@@ -12,9 +12,6 @@ export { buildTokenizerEncoder, exportTokenizerEncoder } from './export-encoder.
 export type { ExportOptions } from './export-options.js';
 export type { TokenizerFlops } from './flops.js';
 export { tokenizerFlops } from './flops.js';
-export type { RgbImage } from './image.js';
-export { checkImage } from './image.js';
-export { encodePng, readImage, writePng } from './image-io.js';
 export { loadStateDict } from './load-state-dict.js';
 export { GROUP_NORM_EPS, GROUP_NORM_GROUPS } from './pixel-decoder.js';
 export { prepareImage } from './prepare.js';

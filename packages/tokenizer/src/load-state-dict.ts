@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { type Float32StateDict, readCheckpoint, readFloat32StateDict } from '@tokenset/tensor-io';
+import { describe, type Float32StateDict, readCheckpoint, readFloat32StateDict } from '@tokenset/tensor-io';
 import { TokenizerError } from './errors.js';
-import { describe } from './image.js';
 
 /** The parameter that identifies a set tokenizer state dict. */
 const MARKER = 'encoder.patch_embed.weight';

@@ -1,6 +1,5 @@
+import { type RgbImage, readRgbImage } from '@tokenset/image';
 import { centerCropArr } from './center-crop.js';
-import type { RgbImage } from './image.js';
-import { readImage } from './image-io.js';
 
 /**
  * Prepares an image for the tokenizer exactly as the reference does (`center_crop_arr` after
@@ -18,6 +17,6 @@ import { readImage } from './image-io.js';
  * ```
  */
 export async function prepareImage(input: string | Uint8Array | RgbImage, size = 256): Promise<RgbImage> {
-  const image = typeof input === 'string' || input instanceof Uint8Array ? await readImage(input) : input;
+  const image = typeof input === 'string' || input instanceof Uint8Array ? await readRgbImage(input) : input;
   return centerCropArr(image, size);
 }

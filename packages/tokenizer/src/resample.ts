@@ -6,7 +6,7 @@
  * a pass skipped when its size does not change.
  */
 
-import { checkImage, type RgbImage } from './image.js';
+import { checkImage, type RgbImage } from '@tokenset/image';
 
 /** The resampling filters of Pillow that this module reproduces. */
 export type ResampleFilter = 'box' | 'bilinear' | 'bicubic' | 'lanczos';

@@ -4,15 +4,16 @@
  * truncated to uint8 out).
  */
 
+import type { RgbImage } from '@tokenset/image';
 import { type Device, ModelSession } from '@tokenset/runtime';
 import { countsFromTokens, tokensFromCounts } from '@tokenset/set-codec';
 import type { Float32StateDict } from '@tokenset/tensor-io';
+import { describe } from '@tokenset/tensor-io';
 import { type TokenizerConfig, tokenizerConfig } from './config.js';
 import { TokenizerError } from './errors.js';
 import { buildTokenizerDecoder } from './export-decoder.js';
 import { buildTokenizerEncoder } from './export-encoder.js';
 import type { ExportOptions } from './export-options.js';
-import { describe, type RgbImage } from './image.js';
 import { loadStateDict, sidecarNumHeads } from './load-state-dict.js';
 
 /** Which halves of the tokenizer to load. */

@@ -84,7 +84,7 @@ describe('tokenizerConfig', () => {
     missing.delete('quantize.embedding.weight');
     expect(() => tokenizerConfig(missing)).toThrow(TokenizerError);
     expect(() => tokenizerConfig(missing)).toThrow(
-      /expected a parameter 'quantize.embedding.weight', got none/,
+      /expected a tensor 'quantize.embedding.weight' of the set tokenizer, got none/,
     );
     const wrong = new Map(sd);
     wrong.set('latent_tokens', { shape: [8, 32], data: new Float32Array(256) });
