@@ -35,21 +35,35 @@ export function intFlag(
 export function numberFlag(values: OptionValues, name: string, min: number, max: number): number | undefined {
   const text = stringFlag(values, name);
   if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
-    throw new UsageError(`--${name}: expected a number in [${min}, ${max}], got ${JSON.stringify(text)}`);
+  const value = parseNumber(text, `--${name}`);
+  if (value < min || value > max) {
+    throw new UsageError(`--${name}: expected a number in [${min}, ${max}], got ${text.trim()}`);
   }
   return value;
 }
 
-/** Parses a decimal integer within [min, max]. */
-export function parseInteger(text: string, what: string, min: number, max: number): number {
-  if (!/^\s*-?\d+\s*$/.test(text)) {
+/** Parses a decimal integer (optionally within [min, max]; without bounds, the library checks the range). */
+export function parseInteger(
+  text: string,
+  what: string,
+  min = -Number.MAX_SAFE_INTEGER,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (!/^\s*[-+]?\d+\s*$/.test(text)) {
     throw new UsageError(`${what}: expected an integer, got ${JSON.stringify(text)}`);
   }
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new UsageError(`${what}: expected an integer in [${min}, ${max}], got ${text.trim()}`);
+  }
+  return value;
+}
+
+/** Parses a finite decimal number (the library checks the range). */
+export function parseNumber(text: string, what: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) {
+    throw new UsageError(`${what}: expected a number, got ${JSON.stringify(text)}`);
   }
   return value;
 }

@@ -4,7 +4,7 @@
  * captions look the same everywhere. Lower case is drawn as upper case.
  */
 
-import type { RgbImage } from './raster.js';
+import type { RgbImage } from '@tokenset/image';
 
 const GLYPH_ROWS: Record<string, string> = {
   A: '01110 10001 10001 11111 10001 10001 10001',

@@ -6,16 +6,16 @@
 import { DiT1D, dit1dShapes } from '@tokenset/dit1d';
 import {
   FeatureStatistics,
+  INCEPTION_POOL_DIM,
   InceptionV3,
   inceptionScore,
   inceptionShapes,
   statisticsArrays,
 } from '@tokenset/eval';
 import { formulaStateDict } from '@tokenset/formula-weights';
+import { readRgbImage, writeFileAtomic } from '@tokenset/image';
 import { encodeNpz } from '@tokenset/tensor-io';
 import { SetTokenizer, tokenizerShapes } from '@tokenset/tokenizer';
-import { writeFileAtomic } from './atomic-write.js';
-import { readPngRgb } from './image-files.js';
 import { DEMO_DIT1D, DEMO_TOKENIZER, DEMO_TOKENIZER_HEADS } from './small-models.js';
 
 /** The demo's tokenizer and generator. */
@@ -80,17 +80,18 @@ export async function demoInception(
 ): Promise<DemoInceptionResult> {
   const inception = await buildFormulaInception();
   try {
-    const first = await readPngRgb(samples[0]);
+    const first = await readRgbImage(samples[0]);
     const size = first.width;
     const batch = new Uint8Array(samples.length * size * size * 3);
-    for (const [i, path] of samples.entries()) batch.set((await readPngRgb(path)).data, i * size * size * 3);
+    for (const [i, path] of samples.entries())
+      batch.set((await readRgbImage(path)).data, i * size * size * 3);
     const { pool, logits } = await inception.features(batch, {
       n: samples.length,
       height: size,
       width: size,
     });
     // mu and sigma only, like the reference statistics files (the float64 sums would double the size).
-    const statistics = new FeatureStatistics(2048).add(pool).statistics({ mu: 'float32' });
+    const statistics = new FeatureStatistics(INCEPTION_POOL_DIM).add(pool).statistics({ mu: 'float32' });
     await writeFileAtomic(statisticsPath, encodeNpz(statisticsArrays(statistics, { muDtype: 'float32' })));
     return { inceptionScore: inceptionScore(logits, { splits: 1, shuffle: false }).mean, statisticsPath };
   } finally {

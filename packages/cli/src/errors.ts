@@ -3,7 +3,11 @@
  * stderr; everything below it throws ordinary `Error` subclasses.
  */
 
-/** A problem with the user's input (a missing file, a bad flag value): printed as one line, exit 1. */
+/**
+ * A problem the command reports (a missing file, an output that exists, models that do not fit
+ * together): printed as one line, exit 1. Exit codes: 0 success, 2 usage ({@link UsageError}),
+ * 1 everything else.
+ */
 export class CliError extends Error {
   /** The process exit code this error maps to. */
   readonly exitCode: number;
@@ -14,7 +18,7 @@ export class CliError extends Error {
   }
 }
 
-/** A command line that cannot be parsed (unknown flag, missing argument): exit 2, like most tools. */
+/** A command line that cannot be parsed, or a flag value that breaks a rule (unknown flag, missing argument, `--steps -5`): exit 2, like most tools. */
 export class UsageError extends CliError {
   constructor(message: string) {
     super(message, 2);

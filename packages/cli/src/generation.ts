@@ -3,25 +3,13 @@
  * The glue between @tokenset/fsdd, @tokenset/set-codec and the two models.
  */
 
-import { type Denoiser, type DrawStrategy, type SampleOptions, sample } from '@tokenset/fsdd';
+import { type Denoiser, type SampleOptions, type SamplerSettings, sample } from '@tokenset/fsdd';
 import { tokensFromCounts } from '@tokenset/set-codec';
-import type { DrawSetting, SamplerSettings } from './sampling-flags.js';
 
 /** What generation needs of the tokenizer. */
 export interface ImageDecoder {
   readonly imageSize: number;
   decode(tokens: Int32Array): Promise<Uint8Array>;
-}
-
-function draw(setting: DrawSetting): DrawStrategy {
-  switch (setting.kind) {
-    case 'top-p':
-      return { kind: 'topP', p: setting.p };
-    case 'top-k':
-      return { kind: 'topK', k: setting.k };
-    case 'multinomial':
-      return { kind: 'multinomial' };
-  }
 }
 
 /** The fsdd options for the settings, labels and per-image seeds. */
@@ -30,17 +18,7 @@ export function sampleOptions(
   labels: readonly number[],
   seeds: readonly number[],
 ): SampleOptions {
-  return {
-    labels: Int32Array.from(labels),
-    seeds: Array.from(seeds),
-    steps: settings.steps,
-    guidance: settings.guidance,
-    x0: draw(settings.x0),
-    xt: draw(settings.xt),
-    adjustFrom: settings.adjustFrom,
-    adjust: settings.adjust,
-    fallback: settings.fallback,
-  };
+  return { ...settings, labels: Int32Array.from(labels), seeds: Array.from(seeds) };
 }
 
 /** Images generated for a batch of labels. */

@@ -1,25 +1,11 @@
-/** Encoding and decoding of the image files the command writes (PNG, animated GIF / WebP), via sharp. */
+/** The animations the command writes (animated GIF / WebP), via sharp; PNGs are @tokenset/image's. */
 
-import { readFile } from 'node:fs/promises';
+import type { RgbImage } from '@tokenset/image';
 import sharp from 'sharp';
-import { writeFileAtomic } from './atomic-write.js';
 import { CliError } from './errors.js';
-import type { RgbImage } from './raster.js';
 
 /** Animated formats `--trajectory` can write, chosen by the output file's extension. */
 export type AnimationFormat = 'gif' | 'webp';
-
-/** Encodes an RGB image as PNG bytes. */
-export async function encodePng(image: RgbImage): Promise<Uint8Array> {
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .png()
-    .toBuffer();
-}
-
-/** Writes an RGB image as a PNG file, atomically. */
-export async function writePng(path: string, image: RgbImage): Promise<void> {
-  await writeFileAtomic(path, await encodePng(image));
-}
 
 /**
  * Encodes frames (all the same size) as an animated GIF or lossless WebP that loops forever,
@@ -55,54 +41,4 @@ export function animationFormat(path: string): AnimationFormat {
   if (lower.endsWith('.gif')) return 'gif';
   if (lower.endsWith('.webp')) return 'webp';
   throw new CliError(`--trajectory: expected a file ending in .gif or .webp, got ${path}`);
-}
-
-/** Decodes an image file to RGB; a file sharp cannot read becomes a one-line CliError. */
-export async function readRgb(path: string): Promise<RgbImage> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new CliError(`cannot read image ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  try {
-    const { data, info } = await sharp(bytes).removeAlpha().toColourspace('srgb').raw().toBuffer({
-      resolveWithObject: true,
-    });
-    return {
-      width: info.width,
-      height: info.height,
-      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-    };
-  } catch {
-    throw new CliError(`cannot decode image ${path}: not a readable PNG, JPEG, WebP or GIF file`);
-  }
-}
-
-/**
- * Whether `path` is a complete PNG of the expected size: decoded in full, so a truncated or corrupt
- * file (a run killed while an older tool wrote it) is not mistaken for finished work.
- */
-export async function isValidPng(path: string, width: number, height: number): Promise<boolean> {
-  try {
-    const { info } = await sharp(await readFile(path), { failOn: 'truncated' })
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    return info.width === width && info.height === height;
-  } catch {
-    return false;
-  }
-}
-
-/** Decodes a PNG written by this tool back into RGB pixels (lossless round trip). */
-export async function readPngRgb(path: string): Promise<RgbImage> {
-  const { data, info } = await sharp(await readFile(path))
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return {
-    width: info.width,
-    height: info.height,
-    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-  };
 }

@@ -64,6 +64,31 @@ export function commandHelp(command: Command): string {
   return lines.join('\n');
 }
 
+/**
+ * Joins a value-taking flag with a following negative number (`--steps -5` → `--steps=-5`): node's
+ * parseArgs would otherwise call the value "ambiguous"; the value is then checked like any other
+ * and gets a message that says the valid range.
+ */
+export function joinNegativeValues(command: Command, argv: readonly string[]): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, spec] of Object.entries(command.options as OptionSpecs)) {
+    if (spec.type !== 'string') continue;
+    takesValue.add(`--${name}`);
+    if (spec.short) takesValue.add(`-${spec.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (takesValue.has(argv[i]) && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(argv[i].startsWith('--') ? `${argv[i]}=${next}` : `${argv[i]}${next}`);
+      i++;
+    } else {
+      out.push(argv[i]);
+    }
+  }
+  return out;
+}
+
 function parseCommandArgs(command: Command, argv: string[]): { positionals: string[]; values: OptionValues } {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
     help: { type: 'boolean', short: 'h' },
@@ -74,7 +99,8 @@ function parseCommandArgs(command: Command, argv: string[]): { positionals: stri
     if (spec.multiple !== undefined) options[name].multiple = spec.multiple;
   }
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const args = joinNegativeValues(command, argv);
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { positionals, values: values as OptionValues };
   } catch (error) {
     // node:util reports "Unknown option '--x'. To specify a positional argument starting with a '-', ..."
@@ -85,7 +111,11 @@ function parseCommandArgs(command: Command, argv: string[]): { positionals: stri
 
 /**
  * Runs the command line `argv` (without `node` and the script) and returns the exit code:
- * 0 on success, 1 when the work failed (bad file, bad model), 2 on a command line that cannot be parsed.
+ * - 0: success;
+ * - 2: usage: a command line that cannot be parsed or a flag value that breaks a rule (unknown flag,
+ *   missing argument, `--steps -5`, `--top-k` above M+1, an unknown class id);
+ * - 1: everything else: a missing or unreadable file, an output that would be overwritten, a model
+ *   that cannot be loaded or does not fit the other (a tokenizer of another codebook), a failed run.
  * Errors never escape and never print a stack trace (set TOKENSET_DEBUG=1 to see one).
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

@@ -4,21 +4,20 @@
  * This is the only module of the CLI that knows the model packages' loaders.
  */
 
-import { access } from 'node:fs/promises';
 import { DiT1D } from '@tokenset/dit1d';
 import { InceptionV3 } from '@tokenset/eval';
-import { type Device, parseDevice } from '@tokenset/runtime';
+import { type Device, parseDevice, type SessionOptions } from '@tokenset/runtime';
 import { readCheckpoint } from '@tokenset/tensor-io';
 import { SetTokenizer } from '@tokenset/tokenizer';
 import { intFlag, stringFlag } from './args.js';
 import { type CheckpointKind, describeKind, detectCheckpointKind } from './checkpoint-kind.js';
 import type { OptionSpecs, OptionValues } from './command.js';
 import { CliError, errorLine, UsageError } from './errors.js';
+import { checkInputFile } from './output-paths.js';
 
-/** Where models run. */
-export interface RuntimeChoice {
+/** Where models run: the runtime's session options, with the device always chosen. */
+export interface RuntimeChoice extends SessionOptions {
   device: Device;
-  threads?: number;
 }
 
 /** `--device` and `--threads`, for a command's option table. */
@@ -82,12 +81,40 @@ export function runtimeChoice(values: OptionValues, env: Record<string, string |
   return { device, threads };
 }
 
-/** Throws a CliError unless `path` exists. */
-export async function requireFile(path: string, flag: string): Promise<void> {
+/** Throws a CliError unless `path` is a readable file. */
+export const requireFile = checkInputFile;
+
+/** What a generator checkpoint's shapes tell before it loads. */
+export interface GeneratorSizes {
+  /** M, the set size. */
+  setSize: number;
+  /** Number of classes (without the null label). */
+  numClasses: number;
+}
+
+/**
+ * The set size and number of classes of a DiT1D `.pth`, read from two tensors' shapes without
+ * loading the weights (undefined for `.onnx` files or unknown layouts): lets the command check
+ * `--top-k` and `--classes` before any model loads.
+ */
+export async function generatorSizes(path: string, flag = '--model'): Promise<GeneratorSizes | undefined> {
+  if (!/\.pth?$/i.test(path)) return undefined;
+  let checkpoint: Awaited<ReturnType<typeof readCheckpoint>>;
   try {
-    await access(path);
-  } catch {
-    throw new CliError(`${flag}: no such file: ${path}`);
+    checkpoint = await readCheckpoint(path);
+  } catch (error) {
+    throw new CliError(`${flag}: cannot read checkpoint ${path}: ${errorLine(error)}`);
+  }
+  try {
+    const tensors = checkpoint.tensors();
+    for (const prefix of ['ema.', '', 'model.', 'state_dict.', 'module.']) {
+      const out = tensors.get(`${prefix}final_layer.linear.weight`);
+      const labels = tensors.get(`${prefix}y_embedder.embedding_table.weight`);
+      if (out && labels) return { setSize: out.shape[0] - 1, numClasses: labels.shape[0] - 1 };
+    }
+    return undefined;
+  } finally {
+    await checkpoint.close();
   }
 }
 

@@ -58,6 +58,11 @@ export class ProgressBar {
     this.start = this.now();
   }
 
+  /** Units done so far (resumed ones included). */
+  get completed(): number {
+    return this.done;
+  }
+
   /** Records `n` more units done and redraws when useful. */
   tick(n = 1, detail?: string): void {
     this.done += n;

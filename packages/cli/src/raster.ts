@@ -3,27 +3,12 @@
  * Pixels are `uint8` RGB, row-major (HWC), like the tokenizer's decoded images.
  */
 
+import type { RgbImage } from '@tokenset/image';
 import { drawText, GLYPH_HEIGHT, textWidth } from './bitmap-font.js';
-
-/** An RGB image: `data` holds `height·width·3` bytes, row-major. */
-export interface RgbImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
 
 /** A blank image filled with one colour. */
 export function blankImage(width: number, height: number, value = 255): RgbImage {
   return { width, height, data: new Uint8Array(width * height * 3).fill(value) };
-}
-
-/** Image `index` of a batch `[B, size, size, 3]` (or `[B, height, width, 3]`) as an {@link RgbImage}. */
-export function batchImage(batch: Uint8Array, index: number, height: number, width = height): RgbImage {
-  const n = height * width * 3;
-  if ((index + 1) * n > batch.length) {
-    throw new RangeError(`index: expected an image inside a batch of ${batch.length / n}, got ${index}`);
-  }
-  return { width, height, data: batch.subarray(index * n, (index + 1) * n) };
 }
 
 /** Copies `source` into `target` with its top-left corner at (x, y), clipping at the edges. */

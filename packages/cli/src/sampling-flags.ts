@@ -1,72 +1,58 @@
 /**
  * The sampler's flags (`--steps`, `--guidance`, `--top-p`, `--preset` …) shared by `generate` and
- * `sample-fid`, parsed into one typed settings object.
+ * `sample-fid`: text → typed values → @tokenset/fsdd's `samplerSettings`, the one validator, so a bad
+ * setting fails while flags are parsed (before any model loads) with the library's rule, under the
+ * flag's name. Defaults are not written here: they are fsdd's presets.
  */
 
-import { intFlag, numberFlag, stringFlag } from './args.js';
+import {
+  type DrawStrategy,
+  type Guidance,
+  REFERENCE_SAMPLER,
+  SAMPLER_PRESET_NAMES,
+  type SamplerLimits,
+  type SamplerPresetName,
+  type SamplerSettings,
+  SamplerSettingsError,
+  type SamplerSettingsInput,
+  samplerSettings,
+} from '@tokenset/fsdd';
+import { parseInteger, parseNumber, stringFlag } from './args.js';
 import type { OptionSpecs, OptionValues } from './command.js';
 import { UsageError } from './errors.js';
 
-/** Named sampler presets. */
-export type SamplerPreset = 'reference' | 'high-quality';
-
-/** Valid preset names, for messages. */
-export const SAMPLER_PRESETS: readonly SamplerPreset[] = ['reference', 'high-quality'];
-
-/** How one categorical draw of the sampler picks a count. */
-export type DrawSetting =
-  | { kind: 'top-p'; p: number }
-  | { kind: 'top-k'; k: number }
-  | { kind: 'multinomial' };
-
-/** Everything that decides a sample besides its label and seed. */
-export interface SamplerSettings {
-  preset: SamplerPreset;
-  steps: number;
-  /** An interval schedule such as `"4_50_55"`, or one scale for every step. */
-  guidance: string | number;
-  /** The draw of the x0 prediction. */
-  x0: DrawSetting;
-  /** The draw of the next state. */
-  xt: DrawSetting;
-  /** From which t the x0 prediction is greedily adjusted to the fixed sum. */
-  adjustFrom: number;
-  /** Greedy adjustment: the reference's single pass, or `exact` (always reaches the sum). */
-  adjust: 'reference' | 'exact';
-  /** When a row's discretised Gaussian has no mass: round the whole `batch` (reference) or the `row`. */
-  fallback: 'batch' | 'row';
-}
-
-/**
- * The presets. `reference`: the defaults of the reference `sample.py` (top-p 0.8 for x0, multinomial
- * for the next state, adjustment from t ≥ 0.65, guidance "4_50_55"). `high-quality`: the reference's
- * "high-quality visuals" setting: top-k 2 for both draws and adjustment step 1.0.
- */
-export const PRESETS: Readonly<Record<SamplerPreset, Pick<SamplerSettings, 'x0' | 'xt' | 'adjustFrom'>>> = {
-  reference: { x0: { kind: 'top-p', p: 0.8 }, xt: { kind: 'multinomial' }, adjustFrom: 0.65 },
-  'high-quality': { x0: { kind: 'top-k', k: 2 }, xt: { kind: 'top-k', k: 2 }, adjustFrom: 1.0 },
-};
-
 /** The sampler flags, for a command's option table. */
 export const SAMPLER_OPTIONS: OptionSpecs = {
-  steps: { type: 'string', valueName: 'n', description: 'sampling steps (default 25)' },
+  preset: {
+    type: 'string',
+    valueName: 'name',
+    description: `sampler preset: ${SAMPLER_PRESET_NAMES.join(' (default), ')} (top-k 2, adjust step 1.0)`,
+  },
+  steps: {
+    type: 'string',
+    valueName: 'n',
+    description: `sampling steps (default ${REFERENCE_SAMPLER.steps})`,
+  },
   guidance: {
     type: 'string',
     valueName: 'schedule',
-    description: 'guidance interval schedule over thirds of t (default "4_50_55")',
+    description: `guidance interval scales over equal parts of t, or none (default "${REFERENCE_SAMPLER.guidance}")`,
   },
   'guidance-scale': {
     type: 'string',
     valueName: 's',
-    description: 'one guidance scale for every step instead',
+    description: 'one guidance scale >= 1 for every step instead (1 = no guidance)',
   },
-  preset: {
+  'top-p': {
     type: 'string',
-    valueName: 'name',
-    description: 'sampler preset: reference (default) or high-quality (top-k 2, adjust step 1.0)',
+    valueName: 'p',
+    description: 'top-p in (0, 1] for the x0 draw (overrides the preset)',
   },
-  'top-p': { type: 'string', valueName: 'p', description: 'top-p for the x0 draw (overrides the preset)' },
-  'top-k': { type: 'string', valueName: 'k', description: 'top-k for the x0 draw (overrides the preset)' },
+  'top-k': {
+    type: 'string',
+    valueName: 'k',
+    description: 'top-k in [1, M+1] for the x0 draw (overrides the preset)',
+  },
   adjust: {
     type: 'string',
     valueName: 'mode',
@@ -79,59 +65,55 @@ export const SAMPLER_OPTIONS: OptionSpecs = {
   },
 };
 
-/** Parses the sampler flags. */
-export function samplerSettings(values: OptionValues): SamplerSettings {
-  const presetName = stringFlag(values, 'preset') ?? 'reference';
-  if (!SAMPLER_PRESETS.includes(presetName as SamplerPreset)) {
-    throw new UsageError(
-      `--preset: expected one of ${SAMPLER_PRESETS.join(', ')}, got ${JSON.stringify(presetName)}`,
-    );
-  }
-  const preset = presetName as SamplerPreset;
-  const steps = intFlag(values, 'steps', 25, 1, 10_000);
+/** The flag that sets each of fsdd's settings, for messages. */
+function flagOf(setting: string, values: OptionValues): string {
+  if (setting === 'guidance')
+    return stringFlag(values, 'guidance-scale') !== undefined ? '--guidance-scale' : '--guidance';
+  if (setting === 'x0.p') return '--top-p';
+  if (setting === 'x0.k') return stringFlag(values, 'top-k') !== undefined ? '--top-k' : '--preset';
+  if (setting.startsWith('xt.') || setting === 'adjustFrom') return '--preset';
+  return `--${setting}`;
+}
+
+/**
+ * Parses the sampler flags and validates them with fsdd's `samplerSettings`.
+ *
+ * @param values - the parsed flags.
+ * @param limits - the model's set size when already known (top-k ≤ M+1).
+ * @throws UsageError naming the flag.
+ */
+export function samplerFlags(values: OptionValues, limits: SamplerLimits = {}): SamplerSettings {
+  const input: SamplerSettingsInput = {};
+  const preset = stringFlag(values, 'preset');
+  if (preset !== undefined) input.preset = preset as SamplerPresetName;
+  const steps = stringFlag(values, 'steps');
+  if (steps !== undefined) input.steps = parseInteger(steps, '--steps');
   const schedule = stringFlag(values, 'guidance');
-  const scale = numberFlag(values, 'guidance-scale', 0, 1000);
+  const scale = stringFlag(values, 'guidance-scale');
   if (schedule !== undefined && scale !== undefined) {
     throw new UsageError('--guidance and --guidance-scale: expected one of them, got both');
   }
-  if (schedule !== undefined && !/^\d+(\.\d+)?(_\d+(\.\d+)?)*$/.test(schedule)) {
-    throw new UsageError(
-      `--guidance: expected scales joined by "_" such as "4_50_55", got ${JSON.stringify(schedule)}`,
-    );
-  }
-  const guidance = scale ?? schedule ?? '4_50_55';
-  const topP = numberFlag(values, 'top-p', Number.MIN_VALUE, 1);
-  const topKText = stringFlag(values, 'top-k');
-  if (topP !== undefined && topKText !== undefined) {
+  let guidance: Guidance | undefined = schedule;
+  if (scale !== undefined)
+    guidance = scale.trim() === 'none' ? 'none' : parseNumber(scale, '--guidance-scale');
+  if (guidance !== undefined) input.guidance = guidance;
+  const topP = stringFlag(values, 'top-p');
+  const topK = stringFlag(values, 'top-k');
+  if (topP !== undefined && topK !== undefined)
     throw new UsageError('--top-p and --top-k: expected one of them, got both');
+  let x0: DrawStrategy | undefined;
+  if (topP !== undefined) x0 = { kind: 'topP', p: parseNumber(topP, '--top-p') };
+  if (topK !== undefined) x0 = { kind: 'topK', k: parseInteger(topK, '--top-k') };
+  if (x0) input.x0 = x0;
+  const adjust = stringFlag(values, 'adjust');
+  if (adjust !== undefined) input.adjust = adjust as SamplerSettings['adjust'];
+  const fallback = stringFlag(values, 'fallback');
+  if (fallback !== undefined) input.fallback = fallback as SamplerSettings['fallback'];
+  try {
+    return samplerSettings(input, limits);
+  } catch (error) {
+    if (error instanceof SamplerSettingsError)
+      throw new UsageError(`${flagOf(error.setting, values)}: ${error.detail}`);
+    throw error;
   }
-  let x0 = PRESETS[preset].x0;
-  if (topP !== undefined) x0 = { kind: 'top-p', p: topP };
-  if (topKText !== undefined) x0 = { kind: 'top-k', k: intFlag(values, 'top-k', 1, 1, 1_000_000) };
-  const adjust = stringFlag(values, 'adjust') ?? 'reference';
-  if (adjust !== 'reference' && adjust !== 'exact') {
-    throw new UsageError(`--adjust: expected reference or exact, got ${JSON.stringify(adjust)}`);
-  }
-  const fallback = stringFlag(values, 'fallback') ?? 'batch';
-  if (fallback !== 'batch' && fallback !== 'row') {
-    throw new UsageError(`--fallback: expected batch or row, got ${JSON.stringify(fallback)}`);
-  }
-  return {
-    preset,
-    steps,
-    guidance,
-    x0,
-    xt: PRESETS[preset].xt,
-    adjustFrom: PRESETS[preset].adjustFrom,
-    adjust,
-    fallback,
-  };
-}
-
-/** A short description of the settings for logs and `run.json`. */
-export function describeSampler(s: SamplerSettings): string {
-  const draw = (d: DrawSetting) =>
-    d.kind === 'top-p' ? `top-p ${d.p}` : d.kind === 'top-k' ? `top-k ${d.k}` : 'multinomial';
-  const extras = `${s.adjust === 'exact' ? ', exact adjustment' : ''}${s.fallback === 'row' ? ', per-row fallback' : ''}`;
-  return `${s.steps} steps, guidance ${s.guidance}, x0 ${draw(s.x0)}, xt ${draw(s.xt)}, adjust from t >= ${s.adjustFrom}${extras}`;
 }

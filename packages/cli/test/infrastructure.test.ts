@@ -1,24 +1,13 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseClassList, parseInteger } from '../src/args.js';
-import { writeFileAtomic } from '../src/atomic-write.js';
 import { drawText, textWidth } from '../src/bitmap-font.js';
 import { detectCheckpointKind } from '../src/checkpoint-kind.js';
 import { errorLine } from '../src/errors.js';
-import {
-  batchCount,
-  batchRange,
-  type FidPlan,
-  imageFileName,
-  imageLabel,
-  imageSeed,
-  parseShard,
-  shardBatches,
-} from '../src/fid-plan.js';
-import { encodeAnimation, encodePng, isValidPng } from '../src/image-files.js';
+import { encodeAnimation } from '../src/image-files.js';
 import { formatDuration, ProgressBar } from '../src/progress.js';
 import { blankImage, captionedStrip, grid } from '../src/raster.js';
 
@@ -28,41 +17,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
-});
-
-describe('fid plan', () => {
-  const plan: FidPlan = { classes: 1000, perClass: 50, seed: 7, batchSize: 32 };
-
-  it('maps an index to its class and seed', () => {
-    expect(imageLabel(plan, 0)).toBe(0);
-    expect(imageLabel(plan, 49)).toBe(0);
-    expect(imageLabel(plan, 50)).toBe(1);
-    expect(imageLabel(plan, 49_999)).toBe(999);
-    expect(imageSeed(plan, 123)).toBe(130);
-    expect(imageFileName(plan, 42)).toBe('000042.png');
-  });
-
-  it('splits the batches into contiguous shards that cover each batch exactly once', () => {
-    for (const count of [1, 2, 3, 7, 64, 2000]) {
-      const seen = new Uint8Array(batchCount(plan));
-      let previousEnd = 0;
-      for (let index = 0; index < count; index++) {
-        const [first, end] = shardBatches(plan, { index, count });
-        expect(first).toBe(previousEnd);
-        for (let b = first; b < end; b++) seen[b]++;
-        previousEnd = end;
-      }
-      expect(previousEnd).toBe(batchCount(plan));
-      expect(seen.every((v) => v === 1)).toBe(true);
-    }
-    expect(batchRange(plan, batchCount(plan) - 1)).toEqual([49_984, 50_000]);
-  });
-
-  it('parses --shard and rejects bad values', () => {
-    expect(parseShard('3/8')).toEqual({ index: 3, count: 8 });
-    expect(() => parseShard('8/8')).toThrow('expected 0 <= i < n, got 8/8');
-    expect(() => parseShard('a/b')).toThrow('expected i/n');
-  });
 });
 
 describe('arguments', () => {
@@ -131,24 +85,6 @@ describe('progress', () => {
 });
 
 describe('files', () => {
-  it('writes atomically and leaves no temporary file', async () => {
-    const path = join(dir, 'sub', 'a.txt');
-    await writeFileAtomic(path, 'one');
-    await writeFileAtomic(path, 'two');
-    expect(await readFile(path, 'utf8')).toBe('two');
-    expect(await readdir(join(dir, 'sub'))).toEqual(['a.txt']);
-  });
-
-  it('tells complete PNGs from truncated or wrong-size ones', async () => {
-    const png = await encodePng(blankImage(16, 16, 100));
-    await writeFile(join(dir, 'ok.png'), png);
-    await writeFile(join(dir, 'cut.png'), png.subarray(0, png.length - 20));
-    expect(await isValidPng(join(dir, 'ok.png'), 16, 16)).toBe(true);
-    expect(await isValidPng(join(dir, 'ok.png'), 32, 32)).toBe(false);
-    expect(await isValidPng(join(dir, 'cut.png'), 16, 16)).toBe(false);
-    expect(await isValidPng(join(dir, 'missing.png'), 16, 16)).toBe(false);
-  });
-
   it('encodes animations as GIF and WebP that decode to every frame', async () => {
     const frames = [0, 80, 160].map((v) => blankImage(8, 6, v));
     for (const format of ['gif', 'webp'] as const) {

@@ -9,6 +9,7 @@ import {
   type HostTensor,
   ModelSession,
   parseDevice,
+  type SessionOptions,
 } from '@tokenset/runtime';
 import {
   type Float32StateDict,
@@ -28,13 +29,9 @@ import { DiT1DError } from './errors.js';
 import { checkInputs } from './validate.js';
 
 /** Options of {@link DiT1D.load}. */
-export interface DiT1DLoadOptions {
-  /** `'cpu'` (default) or `'cuda'` (needs onnxruntime-node's CUDA provider: see docs/cuda.md). */
-  device?: Device;
+export interface DiT1DLoadOptions extends SessionOptions {
   /** Precision when exporting from a checkpoint (`.onnx` files carry their own): `'fp32'` (default) or `'fp16'`. */
   dtype?: DiT1DDtype;
-  /** onnxruntime's intra-op threads (default: all cores). */
-  threads?: number;
   /** Attention heads when exporting from a checkpoint (default from `preset`, else hidden size / 64). */
   numHeads?: number;
   /** A released size whose number of heads to use: `'DiT1D-S'` or `'DiT1D-B'`. */

@@ -1,5 +1,6 @@
 import { describe } from '@tokenset/tensor-io';
 import { MetricError } from './errors.js';
+import { INCEPTION_LOGITS_DIM } from './inception-sizes.js';
 import { numpyPermutation } from './mt19937.js';
 
 /** Options of {@link inceptionScore}; the defaults are torch-fidelity's. */
@@ -38,7 +39,7 @@ export function inceptionScore(
   if (!(logits instanceof Float32Array || logits instanceof Float64Array)) {
     throw new TypeError(`logits: expected a Float32Array or Float64Array, got ${describe(logits)}`);
   }
-  const classes = options.classes ?? 1008;
+  const classes = options.classes ?? INCEPTION_LOGITS_DIM;
   const splits = options.splits ?? 10;
   const shuffle = options.shuffle ?? true;
   const seed = options.seed ?? 2020;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { readModelMetadata } from '@tokenset/onnx-graph';
-import { type Device, type HostTensor, ModelSession } from '@tokenset/runtime';
+import { type Device, type HostTensor, ModelSession, type SessionOptions } from '@tokenset/runtime';
 import { describe, type Float32StateDict, readCheckpoint, readFloat32StateDict } from '@tokenset/tensor-io';
 import { MetricError } from './errors.js';
 import { checkImageBatch, type ImageBatchShape } from './image-batch.js';
@@ -9,11 +9,7 @@ import { exportInceptionV3, INCEPTION_INPUT, INCEPTION_LOGITS, INCEPTION_POOL } 
 import { INCEPTION_SIZE, normalizeInceptionInput, resizeBilinearTF1 } from './resize.js';
 
 /** Options of {@link InceptionV3.load}. */
-export interface InceptionLoadOptions {
-  /** Where to run: `'cpu'` (default) or `'cuda'`. */
-  device?: Device;
-  /** onnxruntime intra-op threads; default: onnxruntime's choice. */
-  threads?: number;
+export interface InceptionLoadOptions extends SessionOptions {
   /** Images per onnxruntime run inside {@link InceptionV3.features}; default 16. */
   batchSize?: number;
 }

@@ -63,7 +63,9 @@ describe('InceptionV3 (torch-fidelity inception-v3-compat)', () => {
     );
     const partial = new Map(stateDict);
     partial.delete('Mixed_6b.branch7x7_2.bn.running_var');
-    expect(() => exportInceptionV3(partial)).toThrow(/expected a tensor 'Mixed_6b.branch7x7_2.bn.running_var'/);
+    expect(() => exportInceptionV3(partial)).toThrow(
+      /expected a tensor 'Mixed_6b.branch7x7_2.bn.running_var'/,
+    );
     await expect(InceptionV3.load(42 as never)).rejects.toThrow(TypeError);
     // A real torch.save file without InceptionV3's tensors: read, then refused by name.
     await expect(InceptionV3.load(fixturePath('checkpoints/not-inception.pth'))).rejects.toThrow(

@@ -5,7 +5,7 @@
  */
 
 import type { RgbImage } from '@tokenset/image';
-import { type Device, ModelSession } from '@tokenset/runtime';
+import { type Device, ModelSession, type SessionOptions } from '@tokenset/runtime';
 import { countsFromTokens, tokensFromCounts } from '@tokenset/set-codec';
 import type { Float32StateDict } from '@tokenset/tensor-io';
 import { describe } from '@tokenset/tensor-io';
@@ -23,11 +23,7 @@ export type TokenizerParts = 'both' | 'encoder' | 'decoder';
 export const TOKENIZER_PARTS: readonly TokenizerParts[] = ['both', 'encoder', 'decoder'];
 
 /** Options of {@link SetTokenizer.load}. */
-export interface SetTokenizerOptions extends ExportOptions {
-  /** Where to run: `'cpu'` (default) or `'cuda'`. */
-  device?: Device;
-  /** onnxruntime intra-op threads (default: all cores). */
-  threads?: number;
+export interface SetTokenizerOptions extends ExportOptions, SessionOptions {
   /** Load only the encoder or only the decoder (less memory). Default `'both'`. */
   parts?: TokenizerParts;
   /** Images per onnxruntime run; larger batches are split. Default 8. */

@@ -3,10 +3,10 @@
 import { basename } from 'node:path';
 import { convertDiT1DCheckpoint } from '@tokenset/dit1d';
 import { exportInceptionV3 } from '@tokenset/eval';
+import { writeFileAtomic } from '@tokenset/image';
 import { readCheckpoint, readFloat32StateDict } from '@tokenset/tensor-io';
 import { exportTokenizerDecoder, exportTokenizerEncoder, loadStateDict } from '@tokenset/tokenizer';
 import { intFlag, stringFlag } from '../args.js';
-import { writeFileAtomic } from '../atomic-write.js';
 import { CHECKPOINT_KINDS, type CheckpointKind, describeKind } from '../checkpoint-kind.js';
 import type { CliIo, Command } from '../command.js';
 import { CliError, errorLine, UsageError } from '../errors.js';

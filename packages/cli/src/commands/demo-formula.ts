@@ -2,12 +2,12 @@
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { samplerSettings } from '@tokenset/fsdd';
+import { writePng } from '@tokenset/image';
 import { prepareImage } from '@tokenset/tokenizer';
 import { intFlag, stringFlag } from '../args.js';
 import type { CliIo, OptionValues } from '../command.js';
 import { buildDemoModels, demoInception } from '../demo-models.js';
-import { writePng } from '../image-files.js';
-import { PRESETS, type SamplerSettings } from '../sampling-flags.js';
 import { DEMO_IMAGE, RELEASED_CHECKPOINTS, timingTable } from './demo-text.js';
 import { generateImages } from './generate.js';
 import { reconstructImage } from './reconstruct.js';
@@ -47,14 +47,7 @@ export async function runFormulaDemo(values: OptionValues, io: CliIo): Promise<v
       `reconstruction: ${strip.path} (the 5 token orders decode to images differing by at most ${strip.spread}/255)`,
     );
 
-    const settings: SamplerSettings = {
-      preset: 'reference',
-      steps,
-      guidance: '4_50_55',
-      ...PRESETS.reference,
-      adjust: 'reference',
-      fallback: 'batch',
-    };
+    const settings = samplerSettings({ steps });
     const classes = Array.from({ length: count }, (_, i) => i % generator.numClasses);
     const quiet = { ...io, stdout: { write: () => true } };
     const generated = await time(`generate ${count} images (${steps} FSDD steps, decode)`, () =>

@@ -16,12 +16,12 @@ import {
   reconstructionQuality,
 } from '@tokenset/demo-models';
 import { DiT1D } from '@tokenset/dit1d';
+import { samplerSettings } from '@tokenset/fsdd';
+import { batchImage, type RgbImage, readRgbImage, writePng } from '@tokenset/image';
 import { SetTokenizer } from '@tokenset/tokenizer';
 import { intFlag, stringFlag } from '../args.js';
 import type { CliIo, OptionValues } from '../command.js';
-import { writePng } from '../image-files.js';
-import { batchImage, type RgbImage, upscale } from '../raster.js';
-import { PRESETS, type SamplerSettings } from '../sampling-flags.js';
+import { upscale } from '../raster.js';
 import { RELEASED_CHECKPOINTS, timingTable } from './demo-text.js';
 import { generateImages } from './generate.js';
 import { reconstructImage } from './reconstruct.js';
@@ -92,14 +92,7 @@ export async function runTrainedDemo(values: OptionValues, io: CliIo): Promise<v
       `reconstruction: ${strip.path} (one held-out digit per class; its token set decoded in 5 orders: they differ by at most ${strip.spread}/255)`,
     );
 
-    const settings: SamplerSettings = {
-      preset: 'reference',
-      steps,
-      guidance: '4_50_55',
-      ...PRESETS.reference,
-      adjust: 'reference',
-      fallback: 'batch',
-    };
+    const settings = samplerSettings({ steps });
     const classes = Array.from({ length: DIGIT_CLASSES }, (_, i) => i);
     const quiet = { ...io, stdout: { write: () => true } };
     const generated = await time(`generate ${perClass} digits of every class (${steps} FSDD steps)`, () =>
@@ -164,8 +157,7 @@ function pct(x: number): string {
 
 /** The pixels of a PNG the demo wrote. */
 async function readPixels(path: string): Promise<Uint8Array> {
-  const { readPngRgb } = await import('../image-files.js');
-  return (await readPngRgb(path)).data;
+  return (await readRgbImage(path)).data;
 }
 
 /** The figures measured at training time (1,000 samples), from `evaluation.json`, as text. */

@@ -1,31 +1,27 @@
 /** `tokenset fid`: FID and Inception Score of a folder, a sample-fid run, or a statistics file. */
 
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import {
   FeatureStatistics,
+  type FidResults,
+  finishFidRun,
   frechetDistance,
+  INCEPTION_LOGITS_DIM,
+  INCEPTION_POOL_DIM,
   loadStatistics,
+  readRunManifest,
+  runInceptionScore,
+  runPaths,
   type Statistics,
   statisticsArrays,
 } from '@tokenset/eval';
+import { IMAGE_EXTENSIONS, listImageFiles, readRgbImage, writeFileAtomic } from '@tokenset/image';
 import { encodeNpz } from '@tokenset/tensor-io';
 import { intFlag, stringFlag } from '../args.js';
-import { writeFileAtomic } from '../atomic-write.js';
 import type { CliIo, Command } from '../command.js';
 import { CliError, errorLine, UsageError } from '../errors.js';
-import {
-  type FidResults,
-  LOGITS_DIM,
-  mergeRun,
-  missingBatches,
-  POOL_DIM,
-  type RunManifest,
-  runInceptionScore,
-  runPaths,
-} from '../fid-run.js';
-import { readRgb } from '../image-files.js';
 import { loadInception, RUNTIME_OPTIONS, requireFile, runtimeChoice } from '../models.js';
+import { checkNewFiles } from '../output-paths.js';
 import { ProgressBar } from '../progress.js';
 
 async function readStatistics(path: string, flag: string): Promise<Statistics> {
@@ -34,14 +30,6 @@ async function readStatistics(path: string, flag: string): Promise<Statistics> {
     return await loadStatistics(path);
   } catch (error) {
     throw new CliError(`${flag}: cannot read statistics ${path}: ${errorLine(error)}`);
-  }
-}
-
-async function readManifest(dir: string): Promise<RunManifest | undefined> {
-  try {
-    return JSON.parse(await readFile(runPaths(dir).manifest, 'utf8')) as RunManifest;
-  } catch {
-    return undefined;
   }
 }
 
@@ -55,8 +43,9 @@ function formatResults(r: FidResults): string {
 }
 
 /**
- * Merges a complete sample-fid run: statistics.npz (mu, sigma), results.json, and the FID against
- * `ref` when given. Called by `sample-fid` when its shard completes the plan, and by `fid <run>`.
+ * Merges a complete sample-fid run with @tokenset/eval's `finishFidRun` (statistics.npz, results.json,
+ * FID against `ref`) and prints the results. Called by `sample-fid` when its shard completes the
+ * plan, and by `fid <run>`.
  */
 export async function finishRun(
   dir: string,
@@ -64,73 +53,57 @@ export async function finishRun(
   io: CliIo,
   splits = 10,
 ): Promise<FidResults> {
-  const manifest = await readManifest(dir);
-  if (!manifest) throw new CliError(`${dir}: not a sample-fid run (no run.json)`);
-  const missing = await missingBatches(dir, manifest.plan);
-  if (missing.length > 0) {
-    throw new CliError(
-      `${dir}: ${missing.length} batches are not done yet (first: batch ${missing[0]}); finish every shard first`,
-    );
-  }
-  const merged = await mergeRun(dir, manifest.plan);
-  const statistics = merged.statistics.statistics({ mu: 'float32' });
-  // mu (float32, as torch-fidelity stores it), sigma, and the float64 sums for later merges.
-  const arrays = statisticsArrays(merged.statistics, { muDtype: 'float32' });
-  await writeFileAtomic(runPaths(dir).statistics, encodeNpz(arrays));
-  const results: FidResults = {
-    images: merged.count,
-    inceptionScore: runInceptionScore(merged.logits, splits),
-  };
-  if (ref) {
-    results.fid = frechetDistance(statistics, await readStatistics(ref, '--ref'));
-    results.reference = ref;
-  }
-  await writeFileAtomic(runPaths(dir).results, `${JSON.stringify(results, null, 2)}\n`);
+  const results = await finishFidRun(dir, {
+    reference: ref ? await readStatistics(ref, '--ref') : undefined,
+    splits,
+  });
+  if (ref) results.reference = ref;
   io.stdout.write(formatResults(results));
   io.stdout.write(`statistics: ${runPaths(dir).statistics}\n`);
   return results;
 }
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
-
-/** Features of every image of a plain folder (sorted by name), in batches. */
+/** Features of every image of a plain folder (sorted by name, every readable format), in batches. */
 async function folderFeatures(
-  dir: string,
-  inceptionPath: string | undefined,
+  files: readonly string[],
+  inceptionPath: string,
   values: Parameters<typeof runtimeChoice>[0],
   io: CliIo,
 ): Promise<{ statistics: FeatureStatistics; logits: Float32Array; count: number }> {
-  const names = (await readdir(dir)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
-  if (names.length < 2)
-    throw new CliError(`${dir}: expected at least 2 images (png, jpg, webp), got ${names.length}`);
-  if (!inceptionPath)
-    throw new UsageError('--inception: expected InceptionV3 weights to compute features of a folder');
   const inception = await loadInception(inceptionPath, runtimeChoice(values, io.env));
   try {
     const batchSize = intFlag(values, 'batch-size', 25, 1, 4096);
-    const statistics = new FeatureStatistics(POOL_DIM);
-    const logits = new Float32Array(names.length * LOGITS_DIM);
-    const bar = new ProgressBar(io.stderr, { total: names.length, label: 'inception', unit: 'images' });
-    for (let start = 0; start < names.length; start += batchSize) {
-      const batch = names.slice(start, start + batchSize);
-      const images = await Promise.all(batch.map((n) => readRgb(join(dir, n))));
+    const statistics = new FeatureStatistics(INCEPTION_POOL_DIM);
+    const logits = new Float32Array(files.length * INCEPTION_LOGITS_DIM);
+    const bar = new ProgressBar(io.stderr, { total: files.length, label: 'inception', unit: 'images' });
+    for (let start = 0; start < files.length; start += batchSize) {
+      const batch = files.slice(start, start + batchSize);
+      const images = await Promise.all(
+        batch.map(async (path) => {
+          try {
+            return await readRgbImage(path);
+          } catch (error) {
+            throw new CliError(errorLine(error));
+          }
+        }),
+      );
       const { width, height } = images[0];
       const pixels = new Uint8Array(images.length * width * height * 3);
       images.forEach((image, i) => {
         if (image.width !== width || image.height !== height) {
           throw new CliError(
-            `${join(dir, batch[i])}: expected ${width}×${height} like the other images, got ${image.width}×${image.height}`,
+            `${batch[i]}: expected ${width}×${height} like the other images, got ${image.width}×${image.height}`,
           );
         }
         pixels.set(image.data, i * width * height * 3);
       });
       const features = await inception.features(pixels, { n: images.length, height, width });
       statistics.add(features.pool);
-      logits.set(features.logits, start * LOGITS_DIM);
+      logits.set(features.logits, start * INCEPTION_LOGITS_DIM);
       bar.tick(images.length);
     }
     bar.finish();
-    return { statistics, logits, count: names.length };
+    return { statistics, logits, count: files.length };
   } finally {
     await inception.release();
   }
@@ -144,8 +117,9 @@ export const fidCommand: Command = {
   description: [
     'A sample-fid run folder: merges the stored features of all shards (exactly, in plan order) into',
     'statistics.npz and results.json. An image folder: computes InceptionV3 features of every image',
-    '(needs --inception). A statistics .npz (mu, sigma): only the FID against --ref.',
-    'FID as torch-fidelity computes it; Inception Score with 10 splits after its seeded shuffle.',
+    `(${IMAGE_EXTENSIONS.join(', ')}; not in sub-folders) and needs --inception. A statistics .npz`,
+    '(mu, sigma): only the FID against --ref. FID as torch-fidelity computes it; Inception Score with',
+    '10 splits after its seeded shuffle. Every path is checked before InceptionV3 loads.',
   ].join('\n'),
   options: {
     ref: {
@@ -161,7 +135,7 @@ export const fidCommand: Command = {
     'save-stats': {
       type: 'string',
       valueName: 'out.npz',
-      description: 'write the statistics (mu, sigma) of an image folder',
+      description: 'write the statistics (mu, sigma) of an image folder (a new file)',
     },
     splits: { type: 'string', valueName: 'n', description: 'Inception Score splits (default 10)' },
     'batch-size': {
@@ -181,6 +155,8 @@ export const fidCommand: Command = {
     const [input] = positionals;
     const ref = stringFlag(values, 'ref');
     const splits = intFlag(values, 'splits', 10, 1, 1000);
+    intFlag(values, 'batch-size', 25, 1, 4096);
+    runtimeChoice(values, io.env);
     let info: Awaited<ReturnType<typeof stat>>;
     try {
       info = await stat(input);
@@ -194,23 +170,30 @@ export const fidCommand: Command = {
       io.stdout.write(`FID: ${fid.toFixed(4)}\n`);
       return;
     }
-    if (await readManifest(input)) {
+    if (await readRunManifest(input)) {
       await finishRun(input, ref, io, splits);
       return;
     }
-    const { statistics, logits, count } = await folderFeatures(
-      input,
-      stringFlag(values, 'inception'),
-      values,
-      io,
-    );
-    const stats = statistics.statistics({ mu: 'float32' });
+    // An image folder: every check before InceptionV3 loads and features are computed.
+    const files = await listImageFiles(input);
+    if (files.length < 2) {
+      throw new CliError(
+        `${input}: expected at least 2 images (${IMAGE_EXTENSIONS.join(', ')}), got ${files.length}`,
+      );
+    }
+    const inceptionPath = stringFlag(values, 'inception');
+    if (!inceptionPath)
+      throw new UsageError('--inception: expected InceptionV3 weights to compute features of a folder');
+    await requireFile(inceptionPath, '--inception');
     const saveTo = stringFlag(values, 'save-stats');
+    if (saveTo) await checkNewFiles([saveTo], '--save-stats');
+    const reference = ref ? await readStatistics(ref, '--ref') : undefined;
+    const { statistics, logits, count } = await folderFeatures(files, inceptionPath, values, io);
     if (saveTo)
       await writeFileAtomic(saveTo, encodeNpz(statisticsArrays(statistics, { muDtype: 'float32' })));
     const results: FidResults = { images: count, inceptionScore: runInceptionScore(logits, splits) };
-    if (ref) {
-      results.fid = frechetDistance(stats, await readStatistics(ref, '--ref'));
+    if (reference) {
+      results.fid = frechetDistance(statistics.statistics({ mu: 'float32' }), reference);
       results.reference = ref;
     }
     io.stdout.write(formatResults(results));

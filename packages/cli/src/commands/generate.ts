@@ -1,14 +1,16 @@
 /** `tokenset generate`: class-conditional images with the FSDD sampler. */
 
 import { join } from 'node:path';
-import { intFlag, parseClassList, requiredFlag, stringFlag } from '../args.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { checkSeed, describeSamplerSettings, type SamplerSettings } from '@tokenset/fsdd';
+import { batchImage, type RgbImage, writeFileAtomic, writePng } from '@tokenset/image';
+import { intFlag, parseClassList, parseInteger, requiredFlag, stringFlag } from '../args.js';
 import type { CliIo, Command } from '../command.js';
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { generate } from '../generation.js';
-import { type AnimationFormat, encodeAnimation, writePng } from '../image-files.js';
+import { type AnimationFormat, encodeAnimation } from '../image-files.js';
 import {
   CHECKPOINT_OPTIONS,
+  generatorSizes,
   HEADS_OPTIONS,
   headsFlag,
   loadGenerator,
@@ -17,9 +19,35 @@ import {
   requireFile,
   runtimeChoice,
 } from '../models.js';
+import { checkNewFiles, checkOutputFolder } from '../output-paths.js';
 import { ProgressBar } from '../progress.js';
-import { batchImage, grid, type RgbImage, upscale, withCaption } from '../raster.js';
-import { describeSampler, SAMPLER_OPTIONS, samplerSettings } from '../sampling-flags.js';
+import { grid, upscale, withCaption } from '../raster.js';
+import { SAMPLER_OPTIONS, samplerFlags } from '../sampling-flags.js';
+
+/** The sub-folder of `--out` that holds the grid and the animation, so the folder itself holds only samples. */
+export const OVERVIEW_FOLDER = 'overview';
+
+/** File name of image `n` of class `label`. */
+export function sampleFileName(n: number, label: number): string {
+  return `${String(n).padStart(3, '0')}-class${label}.png`;
+}
+
+/** Columns of the grid: one row per class when there are several images per class, else square. */
+export function gridColumns(perClass: number, total: number): number {
+  return perClass > 1 ? perClass : Math.ceil(Math.sqrt(total));
+}
+
+/** Parses `--seed` (an integer in [0, 2³² − 1], fsdd's rule). */
+export function seedFlag(values: Parameters<typeof stringFlag>[0], fallback = 0): number {
+  const text = stringFlag(values, 'seed');
+  if (text === undefined) return fallback;
+  try {
+    return checkSeed('--seed', parseInteger(text, '--seed'));
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
+}
 
 /** The `generate` command. */
 export const generateCommand: Command = {
@@ -28,9 +56,11 @@ export const generateCommand: Command = {
   usage: 'generate --model <fsdd.pth> --tokenizer <tokenizer.pth> --classes 207,360 [options]',
   description: [
     'Samples token sets with the FSDD sampler on a DiT1D generator and decodes them with the set',
-    'tokenizer. Writes one PNG per image (<out>/<n>-class<c>.png) and grid.png (one row per class).',
+    'tokenizer. Writes one PNG per image (<out>/<n>-class<c>.png) and <out>/overview/grid.png: one row',
+    'per class when --per-class > 1, else a square grid. The folder holds only the samples, so',
+    "'tokenset fid <out>' reads exactly them. Existing files are never overwritten (choose a new --out).",
     'Image n uses seed <seed>+n, so a run is reproducible image by image whatever the batch size.',
-    '--trajectory also writes trajectory.webp (or .gif): the decoded x0 prediction of every step.',
+    '--trajectory also writes overview/trajectory.webp (or .gif): the decoded x0 prediction of every step.',
   ].join('\n'),
   options: {
     ...CHECKPOINT_OPTIONS,
@@ -68,7 +98,7 @@ export const generateCommand: Command = {
     const tokenizerPath = requiredFlag(values, 'tokenizer', 'a set tokenizer checkpoint');
     const classesText = requiredFlag(values, 'classes', 'class ids such as 207,360');
     const perClass = intFlag(values, 'per-class', 1, 1, 100_000);
-    const seed = intFlag(values, 'seed', 0, 0, 2 ** 32 - 1);
+    const seed = seedFlag(values);
     const batchSize = intFlag(values, 'batch-size', 8, 1, 4096);
     const out = stringFlag(values, 'out') ?? 'tokenset-samples';
     const formatText = stringFlag(values, 'trajectory-format') ?? 'webp';
@@ -76,13 +106,33 @@ export const generateCommand: Command = {
       throw new UsageError(`--trajectory-format: expected webp or gif, got ${JSON.stringify(formatText)}`);
     }
     const format: AnimationFormat = formatText;
-    const settings = samplerSettings(values);
+    // Everything the command line alone can check, before any model loads.
+    let settings = samplerFlags(values);
     const runtime = runtimeChoice(values, io.env);
     await requireFile(modelPath, '--model');
     await requireFile(tokenizerPath, '--tokenizer');
+    const sizes = await generatorSizes(modelPath);
+    if (sizes) {
+      settings = samplerFlags(values, { setSize: sizes.setSize });
+      parseClassList(classesText, sizes.numClasses);
+    }
+    const trajectory = values.trajectory === true;
+    await checkOutputFolder(out, '--out');
+    if (sizes) {
+      const labels = parseClassList(classesText, sizes.numClasses).flatMap((c) =>
+        Array<number>(perClass).fill(c),
+      );
+      await checkNewFiles(outputFiles(out, labels, trajectory, format), '--out');
+    }
     const generator = await loadGenerator(modelPath, runtime, '--model', headsFlag(values, 'model-heads'));
     try {
       const classes = parseClassList(classesText, generator.numClasses);
+      if (!sizes) {
+        // A converted .onnx tells its sizes only once loaded: check before the tokenizer loads.
+        settings = samplerFlags(values, { setSize: generator.setSize });
+        const labels = classes.flatMap((c) => Array<number>(perClass).fill(c));
+        await checkNewFiles(outputFiles(out, labels, trajectory, format), '--out');
+      }
       const tokenizer = await loadTokenizer(
         tokenizerPath,
         runtime,
@@ -91,7 +141,8 @@ export const generateCommand: Command = {
       );
       try {
         if (tokenizer.codebookSize !== generator.codebookSize || tokenizer.setSize !== generator.setSize) {
-          throw new UsageError(
+          // Two models that do not fit together: a model error (exit 1), not a usage error.
+          throw new CliError(
             `--tokenizer: expected a tokenizer with ${generator.setSize} tokens over a codebook of ${generator.codebookSize} (the generator's), got ${tokenizer.setSize} over ${tokenizer.codebookSize}`,
           );
         }
@@ -106,7 +157,7 @@ export const generateCommand: Command = {
           settings,
           format,
           io,
-          trajectory: values.trajectory === true,
+          trajectory,
         });
       } finally {
         await tokenizer.release();
@@ -117,6 +168,19 @@ export const generateCommand: Command = {
   },
 };
 
+/** Every file `generate` writes for these labels. */
+export function outputFiles(
+  out: string,
+  labels: readonly number[],
+  trajectory: boolean,
+  format: AnimationFormat,
+): string[] {
+  const files = labels.map((label, n) => join(out, sampleFileName(n, label)));
+  files.push(join(out, OVERVIEW_FOLDER, 'grid.png'));
+  if (trajectory) files.push(join(out, OVERVIEW_FOLDER, `trajectory.${format}`));
+  return files;
+}
+
 /** Everything {@link generateImages} needs. */
 export interface GenerateJob {
   generator: Parameters<typeof generate>[0];
@@ -126,7 +190,7 @@ export interface GenerateJob {
   seed: number;
   batchSize: number;
   out: string;
-  settings: ReturnType<typeof samplerSettings>;
+  settings: SamplerSettings;
   trajectory: boolean;
   format: AnimationFormat;
   io: CliIo;
@@ -142,7 +206,7 @@ export async function generateImages(
   const labels = classes.flatMap((c) => Array<number>(perClass).fill(c));
   const total = labels.length;
   const size = job.tokenizer.imageSize;
-  io.stderr.write(`sampling ${total} image${total === 1 ? '' : 's'}: ${describeSampler(settings)}\n`);
+  io.stderr.write(`sampling ${total} image${total === 1 ? '' : 's'}: ${describeSamplerSettings(settings)}\n`);
   const bar = new ProgressBar(io.stderr, {
     total: total * settings.steps,
     label: 'sampling',
@@ -168,7 +232,7 @@ export async function generateImages(
       const image = batchImage(result.images, i, size);
       const shown = upscale(image, job.scale ?? 1);
       const n = start + i;
-      const path = join(out, `${String(n).padStart(3, '0')}-class${batchLabels[i]}.png`);
+      const path = join(out, sampleFileName(n, batchLabels[i]));
       await writePng(path, image);
       finals.push(shown);
       written.push(path);
@@ -185,8 +249,8 @@ export async function generateImages(
     }
   }
   bar.finish();
-  const columns = perClass > 1 ? perClass : Math.ceil(Math.sqrt(total));
-  const gridPath = join(out, 'grid.png');
+  const columns = gridColumns(perClass, total);
+  const gridPath = join(out, OVERVIEW_FOLDER, 'grid.png');
   await writePng(gridPath, grid(finals, { columns }));
   let trajectoryPath: string | undefined;
   if (job.trajectory) {
@@ -195,7 +259,7 @@ export async function generateImages(
       withCaption(grid(images, { columns }), `x0 prediction, step ${s + 1}/${settings.steps}`),
     );
     frames.push(withCaption(grid(finals, { columns }), 'final'));
-    trajectoryPath = join(out, `trajectory.${job.format}`);
+    trajectoryPath = join(out, OVERVIEW_FOLDER, `trajectory.${job.format}`);
     await writeFileAtomic(trajectoryPath, await encodeAnimation(frames, job.format));
     trajectoryMs += performance.now() - started;
   }

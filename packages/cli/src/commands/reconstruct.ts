@@ -1,19 +1,18 @@
 /** `tokenset reconstruct`: the reference demo's comparison strip for each image. */
 
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import { batchImage, IMAGE_EXTENSIONS, listImageFiles, type RgbImage, writePng } from '@tokenset/image';
 import { prepareImage } from '@tokenset/tokenizer';
 import { intFlag } from '../args.js';
 import type { CliIo, Command } from '../command.js';
 import { CliError, errorLine, UsageError } from '../errors.js';
-import { writePng } from '../image-files.js';
 import { headsFlag, loadTokenizer, RUNTIME_OPTIONS, requireFile, runtimeChoice } from '../models.js';
-import { batchImage, captionedStrip, type RgbImage } from '../raster.js';
+import { checkNewFiles } from '../output-paths.js';
+import { captionedStrip } from '../raster.js';
 import { tokenOrders } from '../token-orders.js';
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.bmp']);
-
-/** Expands folders into their image files (sorted) and checks that plain files exist. */
+/** Expands folders into their image files (every readable format, sorted) and checks that plain files exist. */
 export async function listImages(inputs: readonly string[]): Promise<string[]> {
   const files: string[] = [];
   for (const input of inputs) {
@@ -24,16 +23,31 @@ export async function listImages(inputs: readonly string[]): Promise<string[]> {
       throw new CliError(`no such image or folder: ${input}`);
     }
     if (info.isDirectory()) {
-      const names = (await readdir(input))
-        .filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase()))
-        .sort();
-      if (names.length === 0) throw new CliError(`no images (png, jpg, webp…) in folder ${input}`);
-      files.push(...names.map((n) => join(input, n)));
+      const names = await listImageFiles(input);
+      if (names.length === 0) {
+        throw new CliError(`expected images (${IMAGE_EXTENSIONS.join(', ')}) in folder ${input}, got none`);
+      }
+      files.push(...names);
     } else {
       files.push(input);
     }
   }
   return files;
+}
+
+/**
+ * The strip file of each input: `<out>/<name>-reconstruction.png`, or `<name>-<ext>-reconstruction.png`
+ * for inputs whose names differ only by extension (mine.jpg and mine.png), so no strip overwrites another.
+ */
+export function stripPaths(images: readonly string[], out: string): string[] {
+  const stem = (path: string) => basename(path, extname(path));
+  const count = new Map<string, number>();
+  for (const path of images) count.set(stem(path), (count.get(stem(path)) ?? 0) + 1);
+  return images.map((path) => {
+    const name = stem(path);
+    const ext = extname(path).slice(1).toLowerCase();
+    return join(out, `${count.get(name)! > 1 && ext ? `${name}-${ext}` : name}-reconstruction.png`);
+  });
 }
 
 /** The largest absolute difference between two equally sized byte arrays. */
@@ -91,7 +105,9 @@ export const reconstructCommand: Command = {
     'For each image: centre-crop it as the reference does, encode it to a token set, and decode the set',
     'as encoded, reversed, shuffled, ascending and descending. Writes one PNG strip per image with',
     'captions: the input, then the five decodes. A set has no order, so all five decodes agree.',
-    '<out> is a folder, or a .png file when there is one input image.',
+    '<out> is a folder, or a .png file when there is one input image. Inputs whose names differ only by',
+    'extension get distinct strips (mine-jpg-, mine-png-reconstruction.png); existing files are never',
+    'overwritten. Every path is checked before the tokenizer loads.',
   ].join('\n'),
   options: {
     seed: { type: 'string', valueName: 's', description: 'seed of the shuffled order (default 0)' },
@@ -113,9 +129,11 @@ export const reconstructCommand: Command = {
     if (!singleFile && out.toLowerCase().endsWith('.png')) {
       throw new UsageError(`reconstruct: ${images.length} images need a folder as <out>, got ${out}`);
     }
+    const targets = singleFile ? [out] : stripPaths(images, out);
+    await checkNewFiles(targets, '<out>');
     const tokenizer = await loadTokenizer(tokenizerPath, runtime, 'tokenizer', headsFlag(values, 'heads'));
     try {
-      for (const path of images) {
+      for (const [k, path] of images.entries()) {
         let image: RgbImage;
         try {
           image = await prepareImage(path, tokenizer.imageSize);
@@ -123,7 +141,7 @@ export const reconstructCommand: Command = {
           throw new CliError(`cannot read image ${path}: ${errorLine(error)}`);
         }
         const result = await reconstructImage(tokenizer, image, seed);
-        const target = singleFile ? out : join(out, `${basename(path, extname(path))}-reconstruction.png`);
+        const target = targets[k];
         await writePng(target, result.strip);
         const unique = new Set(result.tokens).size;
         io.stdout.write(

@@ -1,13 +1,21 @@
 /** `tokenset sample-fid`: the 50,000-image FID protocol, sharded and resumable. */
 
+import {
+  FID_PROTOCOL,
+  type FidPlan,
+  parseShard,
+  type RunModels,
+  sampleFid,
+  validatePlan,
+} from '@tokenset/eval';
+import { describeSamplerSettings } from '@tokenset/fsdd';
 import { intFlag, requiredFlag, stringFlag } from '../args.js';
 import type { CliIo, Command } from '../command.js';
-import { UsageError } from '../errors.js';
-import { type FidPlan, parseShard, validatePlan } from '../fid-plan.js';
-import { missingBatches, type RunModels, runShard } from '../fid-run.js';
+import { CliError, UsageError } from '../errors.js';
 import { generate } from '../generation.js';
 import {
   CHECKPOINT_OPTIONS,
+  generatorSizes,
   HEADS_OPTIONS,
   headsFlag,
   loadGenerator,
@@ -17,8 +25,29 @@ import {
   requireFile,
   runtimeChoice,
 } from '../models.js';
-import { SAMPLER_OPTIONS, samplerSettings } from '../sampling-flags.js';
+import { checkOutputFolder } from '../output-paths.js';
+import { ProgressBar } from '../progress.js';
+import { SAMPLER_OPTIONS, samplerFlags } from '../sampling-flags.js';
 import { finishRun } from './fid.js';
+import { seedFlag } from './generate.js';
+
+/** Maps a RangeError of eval's plan checks (`perClass: …`, `shard: …`) to the flag's UsageError. */
+function planFlag<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const flags: Record<string, string> = {
+      classes: '--classes',
+      perClass: '--per-class',
+      seed: '--seed',
+      batchSize: '--batch-size',
+      shard: '--shard',
+    };
+    const [field, ...rest] = error.message.split(': ');
+    throw new UsageError(`${flags[field] ?? field}: ${rest.join(': ')}`);
+  }
+}
 
 /** The `sample-fid` command. */
 export const sampleFidCommand: Command = {
@@ -77,20 +106,32 @@ export const sampleFidCommand: Command = {
     const tokenizerPath = requiredFlag(values, 'tokenizer', 'a set tokenizer checkpoint');
     const inceptionPath = requiredFlag(values, 'inception', 'InceptionV3 weights');
     const out = requiredFlag(values, 'out', 'a run folder');
-    const shard = parseShard(stringFlag(values, 'shard') ?? '0/1');
-    const plan: FidPlan = validatePlan({
-      classes: intFlag(values, 'classes', 1000, 1, 1_000_000),
-      perClass: intFlag(values, 'per-class', 50, 1, 1_000_000),
-      seed: intFlag(values, 'seed', 0, 0, 2 ** 31),
-      batchSize: intFlag(values, 'batch-size', 25, 1, 4096),
-    });
+    const shard = planFlag(() => parseShard(stringFlag(values, 'shard') ?? '0/1'));
+    const plan: FidPlan = planFlag(() =>
+      validatePlan({
+        classes: intFlag(values, 'classes', FID_PROTOCOL.classes, 1, 1_000_000),
+        perClass: intFlag(values, 'per-class', FID_PROTOCOL.perClass, 1, 1_000_000),
+        seed: seedFlag(values, FID_PROTOCOL.seed),
+        batchSize: intFlag(values, 'batch-size', FID_PROTOCOL.batchSize, 1, 4096),
+      }),
+    );
     const ref = stringFlag(values, 'ref');
-    const sampler = samplerSettings(values);
+    let sampler = samplerFlags(values);
     const runtime = runtimeChoice(values, io.env);
     await requireFile(modelPath, '--model');
     await requireFile(tokenizerPath, '--tokenizer');
     await requireFile(inceptionPath, '--inception');
     if (ref) await requireFile(ref, '--ref');
+    await checkOutputFolder(out, '--out');
+    const sizes = await generatorSizes(modelPath);
+    if (sizes) {
+      sampler = samplerFlags(values, { setSize: sizes.setSize });
+      if (plan.classes > sizes.numClasses) {
+        throw new UsageError(
+          `--classes: expected at most ${sizes.numClasses} (this model's classes), got ${plan.classes}`,
+        );
+      }
+    }
     const generator = await loadGenerator(modelPath, runtime, '--model', headsFlag(values, 'model-heads'));
     const tokenizer = await loadTokenizer(
       tokenizerPath,
@@ -109,7 +150,13 @@ export const sampleFidCommand: Command = {
     try {
       if (plan.classes > generator.numClasses) {
         throw new UsageError(
-          `--classes: this model has ${generator.numClasses} classes, got ${plan.classes}`,
+          `--classes: expected at most ${generator.numClasses} (this model's classes), got ${plan.classes}`,
+        );
+      }
+      sampler = samplerFlags(values, { setSize: generator.setSize });
+      if (tokenizer.codebookSize !== generator.codebookSize || tokenizer.setSize !== generator.setSize) {
+        throw new CliError(
+          `--tokenizer: expected a tokenizer with ${generator.setSize} tokens over a codebook of ${generator.codebookSize} (the generator's), got ${tokenizer.setSize} over ${tokenizer.codebookSize}`,
         );
       }
       const models: RunModels = {
@@ -117,15 +164,37 @@ export const sampleFidCommand: Command = {
           (await generate(generator, tokenizer, sampler, labels, seeds)).images,
         features: (images, n, size) => inception.features(images, { n, height: size, width: size }),
       };
-      const manifest = { plan, sampler, imageSize: tokenizer.imageSize };
-      const report = await runShard(out, manifest, shard, models, io.stderr);
+      let bar: ProgressBar | undefined;
+      const report = await sampleFid(out, {
+        plan,
+        sampler,
+        imageSize: tokenizer.imageSize,
+        shard,
+        models,
+        onProgress: (event) => {
+          if (event.status === 'shard') {
+            const images = event.end - event.first;
+            io.stderr.write(
+              `shard ${shard.index}/${shard.count}: images ${event.first}-${event.end - 1} (${images}); ${event.skipped} already done; ${describeSamplerSettings(sampler)}\n`,
+            );
+            bar = new ProgressBar(io.stderr, {
+              total: images,
+              label: 'sample-fid',
+              unit: 'images',
+              initial: event.skipped,
+            });
+          } else {
+            if (bar) bar.tick(event.done - bar.completed);
+          }
+        },
+      });
+      bar?.finish();
       io.stdout.write(
         `shard ${shard.index}/${shard.count}: ${report.generated} images generated, ${report.skipped} were already done\n`,
       );
-      const missing = await missingBatches(out, plan);
-      if (missing.length > 0) {
+      if (report.missingBatches > 0) {
         io.stdout.write(
-          `${missing.length} batches of the plan are still to do (other shards); when they are done run: tokenset fid ${out}${ref ? ` --ref ${ref}` : ''}\n`,
+          `${report.missingBatches} batches of the plan are still to do (other shards); when they are done run: tokenset fid ${out}${ref ? ` --ref ${ref}` : ''}\n`,
         );
         return;
       }

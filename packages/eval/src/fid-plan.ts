@@ -9,9 +9,7 @@
  * whole-batch fallback can depend on the batch's composition).
  */
 
-import { UsageError } from './errors.js';
-
-/** The settings that decide which images a plan produces. */
+/** The settings that decide which images a plan produces (the FID protocol's defaults: {@link FID_PROTOCOL}). */
 export interface FidPlan {
   /** Number of classes sampled (the first `classes` labels: 0 … classes-1). Default 1000. */
   classes: number;
@@ -22,6 +20,14 @@ export interface FidPlan {
   /** Images per batch on the fixed grid. */
   batchSize: number;
 }
+
+/** The paper's protocol: 50 images for each of the 1000 ImageNet classes, seeds from 0, batches of 25. */
+export const FID_PROTOCOL: Readonly<FidPlan> = Object.freeze({
+  classes: 1000,
+  perClass: 50,
+  seed: 0,
+  batchSize: 25,
+});
 
 /** One shard of a run: `index` of `count` (0-based, like a Slurm array or Kubernetes indexed job). */
 export interface Shard {
@@ -73,28 +79,47 @@ export function featureFileName(plan: FidPlan, batch: number): string {
   return `batch-${String(batch).padStart(digits, '0')}.npz`;
 }
 
-/** Parses `--shard i/n` (0 ≤ i < n). */
+/**
+ * Parses a shard written `i/n` (0 ≤ i < n), as the command line's `--shard` takes it.
+ *
+ * @throws RangeError `shard: expected …` otherwise.
+ */
 export function parseShard(text: string): Shard {
-  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!match) throw new UsageError(`--shard: expected i/n such as 0/4, got ${JSON.stringify(text)}`);
-  const index = Number(match[1]);
-  const count = Number(match[2]);
-  if (count < 1 || index >= count) {
-    throw new UsageError(`--shard: expected 0 <= i < n, got ${index}/${count}`);
-  }
-  return { index, count };
+  const match = /^(\d+)\/(\d+)$/.exec(String(text).trim());
+  if (!match) throw new RangeError(`shard: expected i/n such as 0/4, got ${JSON.stringify(text)}`);
+  return checkShard({ index: Number(match[1]), count: Number(match[2]) });
 }
 
-/** Checks a plan's numbers; throws a UsageError naming the flag. */
+/** Checks a shard (0 ≤ index < count); throws a RangeError `shard: …` otherwise. */
+export function checkShard(shard: Shard): Shard {
+  const { index, count } = shard ?? {};
+  if (
+    !Number.isSafeInteger(index) ||
+    !Number.isSafeInteger(count) ||
+    count < 1 ||
+    index < 0 ||
+    index >= count
+  ) {
+    throw new RangeError(`shard: expected 0 <= index < count, got ${index}/${count}`);
+  }
+  return shard;
+}
+
+/**
+ * Checks a plan's numbers (integers: classes, perClass, batchSize ≥ 1; seed in [0, 2³² − 1]).
+ *
+ * @throws RangeError naming the field (`perClass: expected …`).
+ */
 export function validatePlan(plan: FidPlan): FidPlan {
-  const check = (name: string, value: number, min: number) => {
-    if (!Number.isSafeInteger(value) || value < min) {
-      throw new UsageError(`${name}: expected an integer >= ${min}, got ${value}`);
+  const check = (name: keyof FidPlan, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    const value = plan[name];
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw new RangeError(`${name}: expected an integer in [${min}, ${max}], got ${value}`);
     }
   };
-  check('--classes', plan.classes, 1);
-  check('--per-class', plan.perClass, 1);
-  check('--seed', plan.seed, 0);
-  check('--batch-size', plan.batchSize, 1);
+  check('classes', 1);
+  check('perClass', 1);
+  check('seed', 0, 2 ** 32 - 1);
+  check('batchSize', 1);
   return plan;
 }
