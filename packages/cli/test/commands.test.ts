@@ -105,9 +105,9 @@ describe('generate', () => {
       const meta = await sharp(join(out, `${name}.png`)).metadata();
       expect([meta.format, meta.width, meta.height]).toEqual(['png', 64, 64]);
     }
-    const grid = await sharp(join(out, 'grid.png')).metadata();
+    const grid = await sharp(join(out, 'overview', 'grid.png')).metadata();
     expect([grid.width, grid.height]).toEqual([2 * 64 + 2, 2 * 64 + 2]);
-    const animation = await sharp(join(out, 'trajectory.webp'), { animated: true }).metadata();
+    const animation = await sharp(join(out, 'overview', 'trajectory.webp'), { animated: true }).metadata();
     expect(animation.format).toBe('webp');
     expect(animation.pages).toBe(4 + 1); // one frame per step, then the final images
   });
@@ -139,7 +139,7 @@ describe('generate', () => {
     );
     expect(hq.code, hq.stderr).toBe(0);
     expect(hq.stderr).toContain('x0 top-k 2, xt top-k 2, adjust from t >= 1');
-    const gif = await sharp(join(c, 'trajectory.gif'), { animated: true }).metadata();
+    const gif = await sharp(join(c, 'overview', 'trajectory.gif'), { animated: true }).metadata();
     expect([gif.format, gif.pages]).toEqual(['gif', 4]);
   });
 });
@@ -248,10 +248,10 @@ describe('demo', () => {
       'tokenset generate --model fsdd_base_128_4096.pth --tokenizer set_tokenizer_128_4096.pth',
     );
     expect((await sharp(join(out, 'reconstruction.png')).metadata()).width).toBe(412);
-    expect((await sharp(join(out, 'samples', 'grid.png')).metadata()).format).toBe('png');
-    expect((await sharp(join(out, 'samples', 'trajectory.webp'), { animated: true }).metadata()).pages).toBe(
-      4,
-    );
+    expect((await sharp(join(out, 'samples', 'overview', 'grid.png')).metadata()).format).toBe('png');
+    expect(
+      (await sharp(join(out, 'samples', 'overview', 'trajectory.webp'), { animated: true }).metadata()).pages,
+    ).toBe(4);
     const stats = await loadStatistics(join(out, 'statistics.npz'));
     expect(stats.dim).toBe(2048);
   });
