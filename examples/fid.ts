@@ -1,80 +1,57 @@
 /**
- * FID and Inception Score of a set of images, as torch-fidelity computes them.
+ * The FID protocol through @tokenset/eval's API: `sampleFid` generates the images of a plan in
+ * shards (resumable, every image a function of its index), `finishFidRun` merges them into
+ * statistics bit-identical to one unsharded run, FID and Inception Score.
  *
- *   npx tsx --conditions=source examples/fid.ts [inception.pth] [reference-stats.npz] [image ...]
+ *   npx tsx --conditions=source examples/fid.ts [fsdd.pth tokenizer.pth inception.pth [ref.npz]] [--out folder]
  *
- * Without arguments it builds InceptionV3 with formula weights (untrained: the numbers are
- * meaningless, the computation is the real one) and computes the statistics and Inception Score of
- * crops of the demo image.
+ * Without checkpoints it runs a tiny plan (2 classes × 2 images, two shards) on small UNTRAINED
+ * models (the numbers are meaningless, the computation is the real one). The run folder is --out
+ * (default: tokenset-examples/fid under the OS temp dir).
  */
 
-import { fileURLToPath } from 'node:url';
-import {
-  FeatureStatistics,
-  frechetDistance,
-  InceptionV3,
-  inceptionScore,
-  loadStatistics,
-} from '@tokenset/eval';
-import { readImage } from '@tokenset/tokenizer';
-import { smallInceptionWeights } from './small-models.js';
+import { DiT1D } from '@tokenset/dit1d';
+import { finishFidRun, InceptionV3, type RunModels, sampleFid } from '@tokenset/eval';
+import { sample, samplerSettings } from '@tokenset/fsdd';
+import { SetTokenizer } from '@tokenset/tokenizer';
+import { exampleArgs, progress } from './cli-args.js';
+import { smallGeneratorOnnx, smallInceptionWeights, smallTokenizerWeights } from './small-models.js';
 
-const [inceptionPath, refPath, ...files] = process.argv.slice(2);
-const inception = inceptionPath
-  ? await InceptionV3.load(inceptionPath)
-  : await InceptionV3.load(smallInceptionWeights());
-if (!inceptionPath)
-  console.log('no weights given: InceptionV3 with UNTRAINED formula weights (numbers are meaningless)');
+const { args, out } = exampleArgs('fid');
+const [modelPath, tokenizerPath, inceptionPath, refPath] = args;
+const real = inceptionPath !== undefined;
+const dit = await DiT1D.load(modelPath && real ? modelPath : smallGeneratorOnnx());
+const tokenizer = real
+  ? await SetTokenizer.load(tokenizerPath)
+  : await SetTokenizer.load(smallTokenizerWeights(), { numHeads: 4 });
+const inception = await InceptionV3.load(real ? inceptionPath : smallInceptionWeights());
+if (!real)
+  console.log('no checkpoints given: small UNTRAINED models and a tiny plan (numbers are meaningless)');
 
-/** Crops `count` squares of side `size` from an image, as a flat [n, size, size, 3] batch. */
-function crops(
-  image: { width: number; height: number; data: Uint8Array },
-  count: number,
-  size: number,
-  offset: number,
-) {
-  const out = new Uint8Array(count * size * size * 3);
-  for (let n = 0; n < count; n++) {
-    const x0 = (offset + n * 13) % (image.width - size);
-    const y0 = (offset + n * 7) % (image.height - size);
-    for (let y = 0; y < size; y++) {
-      const from = ((y0 + y) * image.width + x0) * 3;
-      out.set(image.data.subarray(from, from + size * 3), (n * size + y) * size * 3);
-    }
-  }
-  return out;
+const sampler = samplerSettings({ steps: real ? 25 : 5 }, { setSize: dit.setSize });
+const models: RunModels = {
+  generate: async (labels, seeds) =>
+    tokenizer.decode((await sample(dit, { ...sampler, labels, seeds })).tokens),
+  features: (images, n, size) => inception.features(images, { n, height: size, width: size }),
+};
+const plan = real ? undefined : { classes: 2, perClass: 2, seed: 0, batchSize: 1 }; // default: 1000 × 50
+const shards = real ? 1 : 2;
+for (let index = 0; index < shards; index++) {
+  // Each shard could run on another machine into the same folder (a Slurm array, an indexed job).
+  const show = progress(`shard ${index}/${shards}: images`);
+  const report = await sampleFid(out, {
+    plan,
+    sampler,
+    imageSize: tokenizer.imageSize,
+    shard: { index, count: shards },
+    models,
+    onProgress: (e) => e.status === 'batch' && show(e.done, e.total),
+  });
+  console.log(`shard ${index}/${shards}: ${report.generated} generated, ${report.skipped} already done`);
 }
-
-async function features(batch: Uint8Array, n: number, size: number) {
-  const stats = new FeatureStatistics(2048);
-  const { pool, logits } = await inception.features(batch, { n, height: size, width: size });
-  stats.add(pool);
-  return { stats, logits };
-}
-
-if (files.length > 0) {
-  // Your images (all the same size) against reference statistics such as adm_in256_stats.npz.
-  const images = await Promise.all(files.map((f) => readImage(f)));
-  const { width, height } = images[0];
-  const batch = new Uint8Array(images.length * width * height * 3);
-  for (const [i, im] of images.entries()) batch.set(im.data, i * width * height * 3);
-  const stats = new FeatureStatistics(2048);
-  const { pool, logits } = await inception.features(batch, { n: images.length, height, width });
-  stats.add(pool);
-  const fid = frechetDistance(stats.statistics(), await loadStatistics(refPath));
-  console.log(`FID ${fid.toFixed(3)}, IS ${inceptionScore(logits, { splits: 1 }).mean.toFixed(3)}`);
-} else {
-  // No arguments: the features, statistics and Inception Score of crops of the demo photo. (The
-  // Fréchet distance needs full-rank 2048×2048 covariances, i.e. more than 2,048 images per set.)
-  const demo = await readImage(fileURLToPath(new URL('../packages/cli/assets/demo.png', import.meta.url)));
-  const { stats, logits } = await features(crops(demo, 6, 96, 0), 6, 96);
-  const { mu, sigma } = stats.statistics();
-  console.log(
-    `6 crops: mu[0..3] = ${Array.from(mu.subarray(0, 3), (v) => v.toFixed(4)).join(', ')}, sigma is ${Math.sqrt(sigma.length)}×${Math.sqrt(sigma.length)}`,
-  );
-  console.log(`Inception Score (1 split): ${inceptionScore(logits, { splits: 1 }).mean.toFixed(3)}`);
-  console.log(
-    'For a FID, pass real weights, reference statistics and images: examples/fid.ts inception.pth adm_in256_stats.npz a.png b.png ...',
-  );
-}
-await inception.release();
+const results = await finishFidRun(out, { reference: refPath, splits: real ? 10 : 1 });
+console.log(
+  `${results.images} images${results.fid === undefined ? '' : `, FID ${results.fid.toFixed(3)}`}, Inception Score ${results.inceptionScore.mean.toFixed(3)}`,
+);
+console.log(`run folder: ${out} (statistics.npz, results.json)`);
+await Promise.all([dit.release(), tokenizer.release(), inception.release()]);

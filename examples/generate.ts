@@ -1,17 +1,21 @@
 /**
  * Class-conditional generation with Fixed-Sum Discrete Diffusion.
  *
- *   npx tsx --conditions=source examples/generate.ts [fsdd.pth tokenizer.pth] [class ...]
+ *   npx tsx --conditions=source examples/generate.ts [fsdd.pth tokenizer.pth] [class ...] [--out folder]
  *
- * Without checkpoints it uses small untrained models built from formula weights.
+ * Without checkpoints it uses small untrained models built from formula weights. Images go to
+ * --out (default: tokenset-examples/generate under the OS temp dir).
  */
 
+import { join } from 'node:path';
 import { DiT1D } from '@tokenset/dit1d';
-import { sample } from '@tokenset/fsdd';
-import { SetTokenizer, writePng } from '@tokenset/tokenizer';
+import { sample, samplerSettings } from '@tokenset/fsdd';
+import { writePng } from '@tokenset/image';
+import { SetTokenizer } from '@tokenset/tokenizer';
+import { exampleArgs, progress } from './cli-args.js';
 import { smallGeneratorOnnx, smallTokenizerWeights } from './small-models.js';
 
-const args = process.argv.slice(2);
+const { args, out } = exampleArgs('generate');
 const withCheckpoints = args.length >= 2 && /\.(pth|onnx)$/.test(args[0]);
 const [modelPath, tokenizerPath] = withCheckpoints ? args : [];
 const classes = (withCheckpoints ? args.slice(2) : args).map(Number);
@@ -24,22 +28,21 @@ const tokenizer = tokenizerPath
 if (!withCheckpoints)
   console.log('no checkpoints given: using small UNTRAINED models (the images are noise)');
 
-// The reference sampler: 25 steps, guidance "4_50_55", top-p 0.8 for x0, multinomial for x_t.
+// The reference sampler (fsdd's 'reference' preset: 25 steps, guidance "4_50_55", top-p 0.8 for x0).
 // Each image has its own seed, so it does not depend on the batch it is sampled in.
+const show = progress('step');
 const { tokens } = await sample(dit, {
+  ...samplerSettings({ preset: 'reference' }, { setSize: dit.setSize }),
   labels: classes,
   seeds: classes.map((_, i) => i),
-  steps: 25,
-  onStep: ({ step, steps }) => {
-    process.stdout.write(`\rstep ${step + 1}/${steps}`);
-  },
+  onStep: ({ step, steps }) => show(step + 1, steps),
 });
-process.stdout.write('\n');
 
 const images = await tokenizer.decodeImages(tokens);
 for (const [i, image] of images.entries()) {
-  await writePng(`generated-${i}-class${classes[i]}.png`, image);
-  console.log(`wrote generated-${i}-class${classes[i]}.png`);
+  const path = join(out, `generated-${i}-class${classes[i]}.png`);
+  await writePng(path, image);
+  console.log(`wrote ${path}`);
 }
 await dit.release();
 await tokenizer.release();

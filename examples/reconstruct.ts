@@ -1,20 +1,22 @@
 /**
  * Reconstruction: image → token set → image, and the set's order-invariance.
  *
- *   npx tsx --conditions=source examples/reconstruct.ts [tokenizer.pth] [image] [out.png]
+ *   npx tsx --conditions=source examples/reconstruct.ts [tokenizer.pth] [image] [--out folder]
  *
- * Without a checkpoint it uses a small untrained tokenizer built from formula weights.
+ * Without a checkpoint it uses a small untrained tokenizer built from formula weights. The result
+ * goes to --out (default: tokenset-examples/reconstruct under the OS temp dir).
  */
 
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prepareImage, SetTokenizer, writePng } from '@tokenset/tokenizer';
+import { writePng } from '@tokenset/image';
+import { prepareImage, SetTokenizer } from '@tokenset/tokenizer';
+import { exampleArgs } from './cli-args.js';
 import { smallTokenizerWeights } from './small-models.js';
 
-const [
-  checkpoint,
-  imagePath = fileURLToPath(new URL('../packages/cli/assets/demo.png', import.meta.url)),
-  out = 'reconstruction.png',
-] = process.argv.slice(2);
+const { args, out } = exampleArgs('reconstruct');
+const [checkpoint, imagePath = fileURLToPath(new URL('../packages/cli/assets/demo.png', import.meta.url))] =
+  args;
 
 const tokenizer = checkpoint
   ? await SetTokenizer.load(checkpoint)
@@ -33,6 +35,7 @@ for (let i = 0; i < decoded.data.length; i++)
   maxDiff = Math.max(maxDiff, Math.abs(decoded.data[i] - reversed.data[i]));
 console.log(`decode(tokens) vs decode(reversed tokens): max pixel difference ${maxDiff}/255`);
 
-await writePng(out, decoded);
-console.log(`wrote ${out}`);
+const path = join(out, 'reconstruction.png');
+await writePng(path, decoded);
+console.log(`wrote ${path}`);
 await tokenizer.release();

@@ -1,5 +1,6 @@
 import { selectLargest } from './argsort.js';
 import { SetCodecError } from './errors.js';
+import { roundHalfEven } from './round-half-even.js';
 import { assertInteger, assertNumericArray, type NumericArray, rowSizeOf } from './validate.js';
 
 /**
@@ -32,12 +33,6 @@ export function countsFromTokens(tokens: NumericArray, codebookSize: number, bat
     counts[Math.floor(i / M) * C + v] += 1;
   }
   return counts;
-}
-
-/** torch.round: round half to even. */
-function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**

@@ -4,16 +4,8 @@
  */
 
 import { checkImage, type RgbImage } from '@tokenset/image';
+import { roundHalfEven } from '@tokenset/set-codec';
 import { resize } from './resample.js';
-
-/** Python's `round()` of a double: to the nearest integer, ties to even. */
-export function roundHalfEven(value: number): number {
-  const floor = Math.floor(value);
-  const diff = value - floor;
-  if (diff < 0.5) return floor;
-  if (diff > 0.5) return floor + 1;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
 
 /**
  * Crops the centre `size` × `size` square exactly as the reference `center_crop_arr(image, size)`:

@@ -1,4 +1,4 @@
-export { centerCropArr, roundHalfEven } from './center-crop.js';
+export { centerCropArr } from './center-crop.js';
 export type {
   ParameterShape,
   PixelDecoderConfig,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { roundHalfEven } from '@tokenset/set-codec';
 import { parseNpy } from '@tokenset/tensor-io';
-import { centerCropArr, resize, roundHalfEven } from '@tokenset/tokenizer';
+import { centerCropArr, resize } from '@tokenset/tokenizer';
 import { describe, expect, it } from 'vitest';
 
 const fixture = (name: string) =>
