@@ -120,7 +120,7 @@ describe('paths are checked before any model loads', () => {
     const run = await tokenset('fid', images, '--inception', inception, '--save-stats', target);
     expect(run.code).toBe(1);
     expect(oneErrorLine(run)).toBe(
-      `tokenset: --save-stats: expected a folder to create ${target} in, got a file: ${file}`,
+      `tokenset: --save-stats: expected a folder, got an existing file: ${file}`,
     );
     expect(run.stderr).not.toContain('inception');
     // An existing statistics file is not clobbered either.

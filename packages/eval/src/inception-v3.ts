@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { readModelMetadata } from '@tokenset/onnx-graph';
-import { type Device, type HostTensor, ModelSession, type SessionOptions } from '@tokenset/runtime';
+import { type HostTensor, ModelSession, type SessionOptions } from '@tokenset/runtime';
 import { describe, type Float32StateDict, readCheckpoint, readFloat32StateDict } from '@tokenset/tensor-io';
 import { MetricError } from './errors.js';
 import { checkImageBatch, type ImageBatchShape } from './image-batch.js';
 import { exportInceptionV3, INCEPTION_INPUT, INCEPTION_LOGITS, INCEPTION_POOL } from './inception-graph.js';
+import { INCEPTION_LOGITS_DIM, INCEPTION_POOL_DIM } from './inception-sizes.js';
 import { INCEPTION_SIZE, normalizeInceptionInput, resizeBilinearTF1 } from './resize.js';
 
 /** Options of {@link InceptionV3.load}. */
@@ -91,15 +92,15 @@ export class InceptionV3 {
     checkImageBatch(images, shape);
     const { n, height, width } = shape;
     const per = height * width * 3;
-    const pool = new Float32Array(n * 2048);
-    const logits = new Float32Array(n * 1008);
+    const pool = new Float32Array(n * INCEPTION_POOL_DIM);
+    const logits = new Float32Array(n * INCEPTION_LOGITS_DIM);
     for (let start = 0; start < n; start += this.batchSize) {
       const m = Math.min(this.batchSize, n - start);
       const chunk = images.subarray(start * per, (start + m) * per);
       const x = normalizeInceptionInput(resizeBilinearTF1(chunk, { ...shape, n: m }));
       const out = await this.run(x, m);
-      pool.set(out.pool, start * 2048);
-      logits.set(out.logits, start * 1008);
+      pool.set(out.pool, start * INCEPTION_POOL_DIM);
+      logits.set(out.logits, start * INCEPTION_LOGITS_DIM);
     }
     return { pool, logits, n };
   }

@@ -1,13 +1,12 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import {
   type EvaluateProgress,
   evaluateFolder,
   FeatureStatistics,
   frechetDistance,
   inceptionScore,
-  MetricError,
   saveStatistics,
 } from '@tokenset/eval';
 import { readRgbImage, writePng } from '@tokenset/image';

@@ -146,7 +146,7 @@ export interface DrawCountsOptions {
   numClasses?: number;
   /** The current time t: top-p/top-k draws are adjusted only when t ≥ `adjustFrom` (default 0). */
   t?: number;
-  /** Default 0.65 (sample.py `--adjust_step`). */
+  /** Default: the `reference` preset's (sample.py `--adjust_step`). */
   adjustFrom?: number;
   /** Adjustment variant (default `'reference'`). */
   adjust?: AdjustMode;

@@ -67,7 +67,7 @@ export interface SampleOptions extends RandomOptions {
   x0?: DrawStrategy;
   /** How the next state is drawn from the discretised Gaussian (default multinomial). */
   xt?: DrawStrategy;
-  /** Top-p/top-k draws are adjusted to the fixed sum from this t on (default 0.65). */
+  /** Top-p/top-k draws are adjusted to the fixed sum from this t on (sample.py `--adjust_step`). */
   adjustFrom?: number;
   /** `'reference'` (default) one-pass greedy adjustment, or `'exact'` (always reaches M). */
   adjust?: AdjustMode;

@@ -5,7 +5,7 @@
  */
 
 import type { RgbImage } from '@tokenset/image';
-import { type Device, ModelSession, type SessionOptions } from '@tokenset/runtime';
+import { ModelSession, type SessionOptions } from '@tokenset/runtime';
 import { countsFromTokens, tokensFromCounts } from '@tokenset/set-codec';
 import type { Float32StateDict } from '@tokenset/tensor-io';
 import { describe } from '@tokenset/tensor-io';
