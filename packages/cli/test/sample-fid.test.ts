@@ -1,13 +1,17 @@
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadStatistics } from '@tokenset/eval';
+import { DiT1D } from '@tokenset/dit1d';
+import { finishFidRun, InceptionV3, loadStatistics, sampleFid } from '@tokenset/eval';
+import { sample, samplerSettings } from '@tokenset/fsdd';
+import { SetTokenizer } from '@tokenset/tokenizer';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   modelFlags,
   oneErrorLine,
   spawnTokenset,
+  TOKENIZER_PTH,
   tokenset,
   writeGenerator,
   writeInception,
@@ -99,6 +103,38 @@ describe('sample-fid', () => {
     expect(merged.stdout).toContain(
       JSON.parse(await readFile(join(whole, 'results.json'), 'utf8')).inceptionScore.mean.toFixed(4),
     );
+  });
+
+  it('the API without the CLI (sampleFid in two shards, finishFidRun) gives the bytes of the CLI run', async () => {
+    // The models loaded by the libraries, the sampler settings from fsdd: no CLI module involved.
+    const dit = await DiT1D.load(join(dir, 'generator.onnx'));
+    const tokenizer = await SetTokenizer.load(TOKENIZER_PTH, { numHeads: 4 });
+    const inception = await InceptionV3.load(join(dir, 'inception.onnx'));
+    try {
+      const sampler = samplerSettings({ steps: 3 }, { setSize: dit.setSize });
+      const plan = { classes: 2, perClass: 3, seed: 5, batchSize: 2 };
+      const api = join(dir, 'api');
+      for (const index of [1, 0]) {
+        await sampleFid(api, {
+          plan,
+          sampler,
+          imageSize: tokenizer.imageSize,
+          shard: { index, count: 2 },
+          models: {
+            generate: async (labels, seeds) =>
+              tokenizer.decode((await sample(dit, { ...sampler, labels, seeds })).tokens),
+            features: (images, n, size) => inception.features(images, { n, height: size, width: size }),
+          },
+        });
+      }
+      await finishFidRun(api);
+      expect(await sameFolder(join(api, 'images'), join(whole, 'images'))).toBe(true);
+      expect(await sameFolder(join(api, 'features'), join(whole, 'features'))).toBe(true);
+      expect(await sameBytes(join(api, 'statistics.npz'), join(whole, 'statistics.npz'))).toBe(true);
+      expect(await sameBytes(join(api, 'run.json'), join(whole, 'run.json'))).toBe(true);
+    } finally {
+      await Promise.all([dit.release(), tokenizer.release(), inception.release()]);
+    }
   });
 
   it('resumes a killed run without redoing or losing work', async () => {
