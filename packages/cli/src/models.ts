@@ -7,7 +7,7 @@
 import { access } from 'node:fs/promises';
 import { DiT1D } from '@tokenset/dit1d';
 import { InceptionV3 } from '@tokenset/eval';
-import { type Device, parseDevice } from '@tokenset/runtime';
+import { DEVICES, type Device, parseDevice } from '@tokenset/runtime';
 import { readCheckpoint } from '@tokenset/tensor-io';
 import { SetTokenizer } from '@tokenset/tokenizer';
 import { intFlag, stringFlag } from './args.js';
@@ -25,8 +25,9 @@ export interface RuntimeChoice {
 export const RUNTIME_OPTIONS: OptionSpecs = {
   device: {
     type: 'string',
-    valueName: 'cpu|cuda',
-    description: 'where models run (default cpu, or $TOKENSET_DEVICE); cuda: see docs/cuda.md',
+    valueName: DEVICES.join('|'),
+    description:
+      'where models run (default cpu, or $TOKENSET_DEVICE); cuda: see docs/cuda.md; auto: cuda if it starts, else cpu',
   },
   threads: {
     type: 'string',

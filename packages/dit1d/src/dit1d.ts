@@ -6,6 +6,7 @@ import {
   cudaProviderInstalled,
   type Device,
   DeviceError,
+  type ExecutionProvider,
   type HostTensor,
   ModelSession,
   parseDevice,
@@ -29,7 +30,10 @@ import { checkInputs } from './validate.js';
 
 /** Options of {@link DiT1D.load}. */
 export interface DiT1DLoadOptions {
-  /** `'cpu'` (default) or `'cuda'` (needs onnxruntime-node's CUDA provider: see docs/cuda.md). */
+  /**
+   * `'cpu'` (default), `'cuda'` (needs onnxruntime-node's CUDA provider: see docs/cuda.md; fails
+   * without it) or `'auto'` (CUDA when it starts, else the CPU: see {@link DiT1D.executionProvider}).
+   */
   device?: Device;
   /** Precision when exporting from a checkpoint (`.onnx` files carry their own): `'fp32'` (default) or `'fp16'`. */
   dtype?: DiT1DDtype;
@@ -215,6 +219,11 @@ export class DiT1D implements Denoiser {
   /** Softmax of the logits over counts 0..M, `Float32Array [B·C·(M+1)]` (reference `forward_softmax`). */
   probabilities(counts: Int32Array, t: Float32Array, labels: Int32Array): Promise<Float32Array> {
     return this.run('probabilities', counts, t, labels);
+  }
+
+  /** The onnxruntime execution provider the model runs on (`'cuda'` or `'cpu'`; with `device: 'auto'`, the one picked). */
+  get executionProvider(): ExecutionProvider {
+    return this.session.executionProvider;
   }
 
   /** Frees the onnxruntime session. */

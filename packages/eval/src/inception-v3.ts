@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { readModelMetadata } from '@tokenset/onnx-graph';
-import { type Device, type HostTensor, ModelSession } from '@tokenset/runtime';
+import { type Device, type ExecutionProvider, type HostTensor, ModelSession } from '@tokenset/runtime';
 import { type Float32StateDict, readCheckpoint, readFloat32StateDict } from '@tokenset/tensor-io';
 import { MetricError } from './errors.js';
 import { checkImageBatch, describe, type ImageBatchShape } from './image-batch.js';
@@ -10,7 +10,10 @@ import { INCEPTION_SIZE, normalizeInceptionInput, resizeBilinearTF1 } from './re
 
 /** Options of {@link InceptionV3.load}. */
 export interface InceptionLoadOptions {
-  /** Where to run: `'cpu'` (default) or `'cuda'`. */
+  /**
+   * Where to run: `'cpu'` (default), `'cuda'` (fails without the CUDA provider) or `'auto'` (CUDA
+   * when it starts, else the CPU: see {@link InceptionV3.executionProvider}).
+   */
   device?: Device;
   /** onnxruntime intra-op threads; default: onnxruntime's choice. */
   threads?: number;
@@ -124,6 +127,11 @@ export class InceptionV3 {
       logits: out[INCEPTION_LOGITS].data as Float32Array,
       n,
     };
+  }
+
+  /** The onnxruntime execution provider the network runs on (`'cuda'` or `'cpu'`; with `device: 'auto'`, the one picked). */
+  get executionProvider(): ExecutionProvider {
+    return this.session.executionProvider;
   }
 
   /** Frees the onnxruntime session. */

@@ -4,7 +4,7 @@
  * truncated to uint8 out).
  */
 
-import { type Device, ModelSession } from '@tokenset/runtime';
+import { type Device, type ExecutionProvider, ModelSession } from '@tokenset/runtime';
 import { countsFromTokens, tokensFromCounts } from '@tokenset/set-codec';
 import type { Float32StateDict } from '@tokenset/tensor-io';
 import { type TokenizerConfig, tokenizerConfig } from './config.js';
@@ -23,7 +23,10 @@ export const TOKENIZER_PARTS: readonly TokenizerParts[] = ['both', 'encoder', 'd
 
 /** Options of {@link SetTokenizer.load}. */
 export interface SetTokenizerOptions extends ExportOptions {
-  /** Where to run: `'cpu'` (default) or `'cuda'`. */
+  /**
+   * Where to run: `'cpu'` (default), `'cuda'` (fails without the CUDA provider) or `'auto'` (CUDA
+   * when it starts, else the CPU: see {@link SetTokenizer.executionProvider}).
+   */
   device?: Device;
   /** onnxruntime intra-op threads (default: all cores). */
   threads?: number;
@@ -269,6 +272,11 @@ export class SetTokenizer {
         throw new RangeError(`counts[${b}]: expected a row summing to ${this.setSize}, got ${sum}`);
     }
     return this.decode(tokensFromCounts(counts, this.setSize, batch));
+  }
+
+  /** The onnxruntime execution provider the tokenizer runs on (`'cuda'` or `'cpu'`; with `device: 'auto'`, the one picked). */
+  get executionProvider(): ExecutionProvider {
+    return (this.encoder ?? this.decoder)!.executionProvider;
   }
 
   /** Frees the onnxruntime sessions. */
