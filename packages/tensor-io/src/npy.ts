@@ -31,6 +31,9 @@ const CODE: Readonly<Record<DType, string>> = {
   int16: 'i2',
   int8: 'i1',
   uint8: 'u1',
+  uint16: 'u2',
+  uint32: 'u4',
+  uint64: 'u8',
   bool: 'b1',
 };
 const BY_CODE = new Map<string, DType>(Object.entries(CODE).map(([dtype, code]) => [code, dtype as DType]));
@@ -49,6 +52,12 @@ function parseDescr(descr: unknown): { dtype: DType; bigEndian: boolean } {
   const order = descr[0];
   const code = '<>|='.includes(order) ? descr.slice(1) : descr;
   const dtype = BY_CODE.get(code);
+  if (!dtype && /^c(8|16|32)$/.test(code)) {
+    // A deliberate refusal: the NdArray contract is one real value per element.
+    throw new NpyError(
+      `npy header 'descr': expected a real dtype, got the complex ${JSON.stringify(descr)}; in NumPy, a.view(a.real.dtype) gives the interleaved (real, imaginary) pairs, which read here`,
+    );
+  }
   if (!dtype) {
     throw new NpyError(
       `npy header 'descr': expected one of ${[...BY_CODE.keys()].join(', ')} (with byte order), got ${JSON.stringify(descr)}`,

@@ -252,6 +252,10 @@ describe('checkpoint structure', () => {
         expect(await ref.read()).toEqual(t.data);
       }
       await ckpt.close();
+      const u16 = { dtype: 'uint16' as const, shape: [1], data: new Uint16Array(1) };
+      await expect(writeCheckpoint(join(tmp, 'u.pth'), { u16 })).rejects.toThrow(
+        /expected a dtype with a torch storage class \(float32, .*\), got uint16/,
+      );
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
