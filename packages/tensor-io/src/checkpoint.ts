@@ -15,6 +15,7 @@ import {
 } from './dtype.js';
 import { CheckpointError } from './errors.js';
 import { type LegacyStorage, readLegacy } from './legacy.js';
+import type { StridedArray } from './ndarray.js';
 import { PickleGlobal, PickleObject, type Reconstructor, unpickle } from './pickle.js';
 import { isContiguous, numelOf, stridedCopy, viewExtent } from './strided.js';
 import { ZipReader } from './zip.js';
@@ -126,6 +127,37 @@ export class LazyTensor implements TensorRef {
       );
     }
     if (this.context.bigEndian) swapBytes(bytesOf(target), item);
+  }
+
+  async readStrided(): Promise<StridedArray> {
+    const what = `tensor '${this.name}'`;
+    if (this.context.closed) throw new CheckpointError(`${what}: the checkpoint was closed`);
+    const dtype = this.dtype;
+    const item = ITEM_SIZE[dtype];
+    // The span of the storage the view touches, read once; the view's strides are kept as stored.
+    const extent = viewExtent(this.shape, this.strides);
+    if (extent * item > this.context.maxBytes) {
+      throw new CheckpointError(
+        `${what}: a view of ${extent * item} bytes, more than the ${this.context.maxBytes} bytes of the file; refusing to allocate it`,
+      );
+    }
+    const span = new Uint8Array(extent * item);
+    try {
+      if (extent > 0) await this.storage.readBytes(this.offset * item, span);
+    } catch (error) {
+      if (error instanceof CheckpointError) throw new CheckpointError(`${what}: ${error.message}`);
+      throw new CheckpointError(
+        `${what}: reading storage '${this.storage.key}' failed: ${(error as Error).message}`,
+      );
+    }
+    if (this.context.bigEndian) swapBytes(span, item);
+    return {
+      dtype,
+      shape: [...this.shape],
+      strides: [...this.strides],
+      offset: 0,
+      data: viewAs(dtype, span),
+    };
   }
 }
 
@@ -478,6 +510,7 @@ function makeCheckpoint(root: unknown, context: Context): Checkpoint {
           shape: [...tensor.shape],
           read: (options?: ReadOptions) => renamed(name, () => tensor.read(options)),
           readInto: (target: TypedArray) => renamed(name, () => tensor.readInto(target)),
+          readStrided: () => renamed(name, () => tensor.readStrided()),
         });
       }
       return out;
