@@ -282,6 +282,19 @@ function storageDType(type: unknown): DType | undefined {
   return undefined;
 }
 
+/** Why a storage class that torch writes is refused, and what to do instead. */
+function unsupportedStorageHint(type: unknown): string {
+  const name = type instanceof PickleGlobal ? type.name : '';
+  if (/^Complex(Float|Double)Storage$/.test(name)) {
+    return ' (complex tensors are not read: save torch.view_as_real(t), whose last dimension holds the real and imaginary parts)';
+  }
+  if (name === 'UntypedStorage') {
+    // torch >= 2.3 writes its newer dtypes (uint16/32/64, float8) as untyped bytes + a dtype.
+    return ' (a newer dtype such as uint16, uint32, uint64 or float8, which is not read: save t.to(torch.int64) or t.float())';
+  }
+  return '';
+}
+
 /** Opens a path or bytes as a {@link ByteSource}. */
 async function open(source: string | Uint8Array): Promise<ByteSource> {
   if (typeof source === 'string') return fileSource(source);
@@ -405,7 +418,7 @@ async function openZipCheckpoint(source: ByteSource, verify: boolean): Promise<C
     const dtype = storageDType(type);
     if (!dtype) {
       throw fail(
-        `checkpoint: storage '${key}': expected one of torch.${[...STORAGE_DTYPES.keys()].join(', torch.')}, got ${describeValue(type)}`,
+        `checkpoint: storage '${key}': expected one of torch.${[...STORAGE_DTYPES.keys()].join(', torch.')}, got ${describeValue(type)}${unsupportedStorageHint(type)}`,
       );
     }
     const cached = storages.get(key);
