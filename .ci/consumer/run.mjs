@@ -19,10 +19,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, posix, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { readmeExamples, toCommonJs } from './readme-examples.mjs';
+import { tarballProblems } from './tarball-checks.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -98,21 +99,7 @@ const packed = await step(`pack ${packages.length} packages (pnpm pack)`, async 
   });
 });
 
-// 2. Check each tarball as published.
-const REQUIRED = [
-  'name',
-  'version',
-  'description',
-  'license',
-  'keywords',
-  'homepage',
-  'bugs',
-  'repository',
-  'engines',
-  'sideEffects',
-  'exports',
-  'files',
-];
+// 2. Check each tarball as published (tarball-checks.mjs), then with publint and attw.
 await step('check tarballs (manifest, LICENSE, referenced files, publint, attw)', () =>
   pool(packed, 3, async (pkg) => {
     const out = join(work, 'unpacked', pkg.name.replace('/', '+'));
@@ -127,60 +114,8 @@ await step('check tarballs (manifest, LICENSE, referenced files, publint, attw)'
     );
     pkg.size = readFileSync(pkg.file).length;
     pkg.count = files.size;
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     const where = `${pkg.name} tarball`;
-    for (const key of REQUIRED)
-      check(manifest[key] !== undefined, `${where}: expected package.json '${key}', got none`);
-    check(files.has('LICENSE'), `${where}: expected a LICENSE file, got none`);
-    check(files.has('README.md'), `${where}: expected README.md, got none`);
-    const license = files.has('LICENSE') ? readFileSync(join(dir, 'LICENSE'), 'utf8') : '';
-    check(
-      /Copyright \(c\) 2026 TokenSet for Node\.js contributors/.test(license),
-      `${where}: expected the project's copyright line in LICENSE`,
-    );
-    if ([...files].some((f) => f.endsWith('demo.png'))) {
-      check(
-        license.includes('Copyright (c) Authors of TokenSet'),
-        `${where}: ships demo.png, expected the original authors' notice in LICENSE`,
-      );
-    }
-    const deps = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies };
-    for (const [dep, spec] of Object.entries(deps)) {
-      check(!String(spec).startsWith('workspace:'), `${where}: dependency ${dep} is still '${spec}'`);
-    }
-    // Every file the manifest refers to, and no `source` condition (it points at TypeScript).
-    const referenced = [];
-    const walk = (value, path) => {
-      if (typeof value === 'string') referenced.push([path, value]);
-      else if (value && typeof value === 'object') {
-        for (const [k, v] of Object.entries(value)) {
-          check(
-            k !== 'source',
-            `${where}: exports${path}: expected no 'source' condition in the published manifest`,
-          );
-          walk(v, `${path}.${k}`);
-        }
-      }
-    };
-    walk(manifest.exports, '');
-    for (const key of ['main', 'types', 'typings', 'module'])
-      if (manifest[key]) referenced.push([key, manifest[key]]);
-    for (const [name, target] of Object.entries(
-      typeof manifest.bin === 'string' ? { bin: manifest.bin } : (manifest.bin ?? {}),
-    )) {
-      referenced.push([`bin.${name}`, target]);
-    }
-    for (const [path, target] of referenced) {
-      const file = posix.normalize(target).replace(/^\.\//, '');
-      check(files.has(file), `${where}: ${path} refers to ${target}, which the tarball does not contain`);
-    }
-    for (const map of [...files].filter((f) => f.endsWith('.map'))) {
-      const { sources = [] } = JSON.parse(readFileSync(join(dir, map), 'utf8'));
-      for (const source of sources) {
-        const file = posix.normalize(posix.join(posix.dirname(map), source));
-        check(files.has(file), `${where}: ${map} refers to ${source}, which the tarball does not contain`);
-      }
-    }
+    failures.push(...tarballProblems(dir, files));
     const publint = await runAsync(join(root, 'node_modules', '.bin', 'publint'), [
       dir,
       '--pack',
