@@ -2,7 +2,7 @@
 // sources, prints what the README says it prints. CI runs the same examples again from the packed
 // tarballs installed with npm outside the repository, as ESM and as CommonJS (.ci/consumer/run.mjs).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -26,16 +26,20 @@ describe.each(packages)('%s/README.md', (dir) => {
   it.each(examples)('$where prints what the README says', async (example) => {
     // The READMEs show the output of a default install, where device 'auto' runs on the CPU.
     if (cudaProviderInstalled() && /\bcpu\b/.test(example.output)) return;
-    // Inside the package's node_modules, so that its dependencies (workspace links) resolve.
-    const folder = join(dir, 'node_modules', '.cache', 'readme-examples');
+    // Inside the package's folder, so that the package (by its own name) and its dependencies resolve.
+    const folder = join(dir, '.readme-examples');
     mkdirSync(folder, { recursive: true });
     const file = join(folder, `${example.id}.mjs`);
     writeFileSync(file, example.code);
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', '--conditions=source', file],
-      { cwd: root, encoding: 'utf8' },
-    );
-    expect(stdout.trimEnd()).toBe(example.output.trimEnd());
+    try {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', '--conditions=source', file],
+        { cwd: root, encoding: 'utf8' },
+      );
+      expect(stdout.trimEnd()).toBe(example.output.trimEnd());
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
