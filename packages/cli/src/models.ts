@@ -6,7 +6,7 @@
 
 import { DiT1D } from '@tokenset/dit1d';
 import { InceptionV3 } from '@tokenset/eval';
-import { type Device, parseDevice, type SessionOptions } from '@tokenset/runtime';
+import { DEVICES, type Device, parseDevice, type SessionOptions } from '@tokenset/runtime';
 import { readCheckpoint } from '@tokenset/tensor-io';
 import { SetTokenizer } from '@tokenset/tokenizer';
 import { intFlag, stringFlag } from './args.js';
@@ -24,8 +24,9 @@ export interface RuntimeChoice extends SessionOptions {
 export const RUNTIME_OPTIONS: OptionSpecs = {
   device: {
     type: 'string',
-    valueName: 'cpu|cuda',
-    description: 'where models run (default cpu, or $TOKENSET_DEVICE); cuda: see docs/cuda.md',
+    valueName: DEVICES.join('|'),
+    description:
+      'where models run (default cpu, or $TOKENSET_DEVICE); cuda: see docs/cuda.md; auto: cuda if it starts, else cpu',
   },
   threads: {
     type: 'string',

@@ -6,6 +6,7 @@ import {
   cudaProviderInstalled,
   type Device,
   DeviceError,
+  type ExecutionProvider,
   type HostTensor,
   ModelSession,
   parseDevice,
@@ -212,6 +213,11 @@ export class DiT1D implements Denoiser {
   /** Softmax of the logits over counts 0..M, `Float32Array [B·C·(M+1)]` (reference `forward_softmax`). */
   probabilities(counts: Int32Array, t: Float32Array, labels: Int32Array): Promise<Float32Array> {
     return this.run('probabilities', counts, t, labels);
+  }
+
+  /** The onnxruntime execution provider the model runs on (`'cuda'` or `'cpu'`; with `device: 'auto'`, the one picked). */
+  get executionProvider(): ExecutionProvider {
+    return this.session.executionProvider;
   }
 
   /** Frees the onnxruntime session. */

@@ -10,7 +10,7 @@ import {
   readDiT1DStateDict,
   timestepFrequencies,
 } from '@tokenset/dit1d';
-import { DeviceError } from '@tokenset/runtime';
+import { cudaProviderInstalled, DeviceError } from '@tokenset/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { f32, fixture, i32, maxDiff } from './fixtures.js';
 
@@ -198,7 +198,17 @@ describe('DiT1D errors', () => {
     expect(String((error as Error).message)).toMatch(/ONNXRUNTIME_NODE_INSTALL=cuda12/);
     expect(String((error as Error).message)).toMatch(/docs\/cuda\.md/);
     await expect(DiT1D.load(PTH, { device: 'tpu' as never })).rejects.toThrow(
-      /device: expected one of 'cpu', 'cuda', got 'tpu'/,
+      /device: expected one of 'cpu', 'cuda', 'auto', got 'tpu'/,
     );
+  });
+
+  it("reports its execution provider; device 'auto' picks CUDA only where its provider starts", async () => {
+    expect(dit.executionProvider).toBe('cpu');
+    const auto = await DiT1D.load(PTH, { numHeads: 4, threads: 1, device: 'auto' });
+    try {
+      expect(auto.executionProvider).toBe(cudaProviderInstalled() ? 'cuda' : 'cpu');
+    } finally {
+      await auto.release();
+    }
   });
 });

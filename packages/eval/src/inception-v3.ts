@@ -1,8 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { readModelMetadata } from '@tokenset/onnx-graph';
-import { type HostTensor, ModelSession, type SessionOptions } from '@tokenset/runtime';
-import { describe, type Float32StateDict, readCheckpoint, readFloat32StateDict } from '@tokenset/tensor-io';
+import {
+  type ExecutionProvider,
+  type HostTensor,
+  ModelSession,
+  type SessionOptions,
+} from '@tokenset/runtime';
+import {
+  describe,
+  type Float32StateDict,
+  isNdarrayLike,
+  type NdarrayLike,
+  readCheckpoint,
+  readFloat32StateDict,
+  rowMajorOf,
+} from '@tokenset/tensor-io';
 import { MetricError } from './errors.js';
 import { checkImageBatch, type ImageBatchShape } from './image-batch.js';
 import { exportInceptionV3, INCEPTION_INPUT, INCEPTION_LOGITS, INCEPTION_POOL } from './inception-graph.js';
@@ -86,9 +99,23 @@ export class InceptionV3 {
 
   /**
    * Pool features and unbiased logits of uint8 RGB images, all of one size.
-   * @param images - `n·height·width·3` bytes, `nhwc` (default) or `nchw`.
+   * @param images - `n·height·width·3` bytes, `nhwc` (default) or `nchw`; or an `ndarray` of uint8
+   *   with shape `[n, height, width, 3]` (or `[n, 3, height, width]` with `layout: 'nchw'`), any
+   *   strides (a row-major one is read without a copy).
+   * @param shape - the batch's sizes and layout; for an `ndarray`, only `layout` (sizes come from it).
    */
-  async features(images: Uint8Array, shape: ImageBatchShape): Promise<InceptionFeatures> {
+  async features(
+    images: Uint8Array | NdarrayLike<Uint8Array>,
+    shape?: ImageBatchShape | { layout?: ImageBatchShape['layout'] },
+  ): Promise<InceptionFeatures> {
+    if (!(images instanceof Uint8Array) && isNdarrayLike(images)) {
+      ({ images, shape } = fromNdarray(images, shape?.layout));
+    }
+    if (shape === undefined || !('n' in shape)) {
+      throw new TypeError(
+        `shape: expected { n, height, width, layout? } for a Uint8Array, got ${describe(shape)}`,
+      );
+    }
     checkImageBatch(images, shape);
     const { n, height, width } = shape;
     const per = height * width * 3;
@@ -123,10 +150,38 @@ export class InceptionV3 {
     };
   }
 
+  /** The onnxruntime execution provider the network runs on (`'cuda'` or `'cpu'`; with `device: 'auto'`, the one picked). */
+  get executionProvider(): ExecutionProvider {
+    return this.session.executionProvider;
+  }
+
   /** Frees the onnxruntime session. */
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** The bytes and batch shape of a uint8 image `ndarray`, `[n, h, w, 3]` (nhwc) or `[n, 3, h, w]` (nchw). */
+function fromNdarray(
+  view: NdarrayLike<unknown>,
+  layout: ImageBatchShape['layout'],
+): { images: Uint8Array; shape: ImageBatchShape } {
+  if (!(view.data instanceof Uint8Array)) {
+    throw new TypeError(`images: expected an ndarray of uint8 RGB values, got one of ${describe(view.data)}`);
+  }
+  const { data, shape: dims } = rowMajorOf(view as NdarrayLike<Uint8Array>, 'images');
+  const nchw = layout === 'nchw';
+  const [n, a, b, c] = dims;
+  const channels = nchw ? a : c;
+  if (dims.length !== 4 || channels !== 3) {
+    throw new MetricError(
+      `images: expected an ndarray of shape ${nchw ? '[n, 3, height, width]' : '[n, height, width, 3]'}, got [${dims.join(', ')}]`,
+    );
+  }
+  const shape: ImageBatchShape = nchw
+    ? { n, height: b, width: c, layout: 'nchw' }
+    : { n, height: a, width: b, layout: 'nhwc' };
+  return { images: data, shape };
 }
 
 /** `.pth` files are zip archives (`PK\x03\x04`); ONNX models are protobuf. */

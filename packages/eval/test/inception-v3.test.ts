@@ -5,6 +5,8 @@ import { evaluateFolder, exportInceptionV3, InceptionV3, MetricError } from '@to
 import { formulaStateDict, parseShapes } from '@tokenset/formula-weights';
 import { writePng } from '@tokenset/image';
 import type { Float32StateDict } from '@tokenset/tensor-io';
+import { readNpy, toNdarray } from '@tokenset/tensor-io';
+import ndarray from 'ndarray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, json, npy, relativeMaxError } from './fixture.js';
 
@@ -52,6 +54,30 @@ describe('InceptionV3 (torch-fidelity inception-v3-compat)', () => {
     } finally {
       await fromOnnx.release();
     }
+  });
+
+  it('takes ndarray views of a readNpy result (no copy): the same features as the typed array', async () => {
+    const array = await readNpy(fixturePath('inception/images64x80.npy'));
+    const view = toNdarray(array, ndarray); // [1, 3, 64, 80] uint8, row-major
+    expect(view.data).toBe(array.data);
+    const want = await inception.features(array.data as Uint8Array, {
+      n: 1,
+      height: 64,
+      width: 80,
+      layout: 'nchw',
+    });
+    const nchw = await inception.features(view, { layout: 'nchw' });
+    expect(nchw.pool).toEqual(want.pool);
+    expect(nchw.logits).toEqual(want.logits);
+    // The same pixels seen channels-last through a transposed view.
+    const nhwc = await inception.features(view.transpose(0, 2, 3, 1));
+    expect(nhwc.pool).toEqual(want.pool);
+    await expect(inception.features(view)).rejects.toThrow(
+      'images: expected an ndarray of shape [n, height, width, 3], got [1, 3, 64, 80]',
+    );
+    await expect(inception.features(new Uint8Array(12))).rejects.toThrow(
+      /shape: expected \{ n, height, width, layout\? \} for a Uint8Array, got undefined/,
+    );
   });
 
   it('rejects float images, wrong channel counts and incomplete state dicts', async () => {

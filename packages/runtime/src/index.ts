@@ -1,5 +1,5 @@
-export type { Device } from './device.js';
-export { CUDA_HELP, DEVICES, executionProviders, parseDevice } from './device.js';
+export type { Device, DevicePlan, ExecutionProvider } from './device.js';
+export { CUDA_HELP, DEVICES, devicePlan, executionProviders, parseDevice } from './device.js';
 export { DeviceError, RuntimeError } from './errors.js';
 export type { HostTensor, HostTensorType } from './host-tensor.js';
 export { checkHostTensor, describeTensors } from './host-tensor.js';

@@ -4,13 +4,16 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
-import { CUDA_HELP, type Device, executionProviders, parseDevice } from './device.js';
+import { CUDA_HELP, type Device, devicePlan, type ExecutionProvider, parseDevice } from './device.js';
 import { DeviceError, RuntimeError } from './errors.js';
 import { checkHostTensor, describeTensors, type HostTensor, type HostTensorType } from './host-tensor.js';
 
 /** How to create a {@link ModelSession}. */
 export interface SessionOptions {
-  /** Where to run: `'cpu'` (default) or `'cuda'` (needs the CUDA provider, see docs/cuda.md). */
+  /**
+   * Where to run: `'cpu'` (default), `'cuda'` (needs the CUDA provider, see docs/cuda.md; fails
+   * without it) or `'auto'` (CUDA when its provider loads, else the CPU).
+   */
   device?: Device;
   /** Threads for one operator (onnxruntime's intra-op pool). Default: onnxruntime's choice (all cores). */
   threads?: number;
@@ -44,8 +47,10 @@ function fromOrt(tensor: ort.Tensor): HostTensor {
 export class ModelSession {
   private constructor(
     private readonly session: ort.InferenceSession,
-    /** The device the session runs on. */
+    /** The device that was asked for (`'auto'` stays `'auto'`; see {@link executionProvider}). */
     readonly device: Device,
+    /** The execution provider the session actually runs on. */
+    readonly executionProvider: ExecutionProvider,
   ) {}
 
   /** The model's input names, in graph order. */
@@ -59,8 +64,10 @@ export class ModelSession {
   }
 
   /**
-   * Loads a model from ONNX bytes or a `.onnx` path.
-   * @throws DeviceError when the device is unknown or its libraries are missing.
+   * Loads a model from ONNX bytes or a `.onnx` path on the execution provider the device asks for
+   * (`'auto'`: CUDA when its provider starts, else the CPU; {@link executionProvider} says which).
+   * @throws RangeError when the device is unknown (the message lists the valid ones).
+   * @throws DeviceError when `'cuda'` was asked for and its libraries are missing or do not start.
    * @throws RuntimeError when onnxruntime rejects the model.
    */
   static async create(model: Uint8Array | string, options: SessionOptions = {}): Promise<ModelSession> {
@@ -71,30 +78,41 @@ export class ModelSession {
     if (typeof model === 'string' && !existsSync(model)) {
       throw new RuntimeError(`model: expected an existing .onnx file, got '${model}' (not found)`);
     }
-    if (device === 'cuda' && !cudaProviderInstalled()) {
-      throw new DeviceError(
-        `device 'cuda': expected onnxruntime-node's CUDA provider (libonnxruntime_providers_cuda.so in ${bindingFolder()}), got none; ${CUDA_HELP}`,
-      );
-    }
+    const plan = devicePlan(device);
     const sessionOptions: ort.InferenceSession.SessionOptions = {
-      executionProviders: executionProviders(device),
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
       interOpNumThreads: 1,
       ...(options.threads === undefined ? {} : { intraOpNumThreads: options.threads }),
     };
-    try {
-      const session =
-        typeof model === 'string'
-          ? await ort.InferenceSession.create(model, sessionOptions)
-          : await ort.InferenceSession.create(model, sessionOptions);
-      return new ModelSession(session, device);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      if (device === 'cuda')
-        throw new DeviceError(`device 'cuda': onnxruntime could not start it (${reason}); ${CUDA_HELP}`);
-      throw new RuntimeError(`onnxruntime could not load the model: ${reason}`);
+    const last = plan.candidates.length - 1;
+    for (const [i, provider] of plan.candidates.entries()) {
+      // With `strict` the only candidate must start; otherwise a provider that cannot start is skipped.
+      const final = plan.strict || i === last;
+      if (provider === 'cuda' && !cudaProviderInstalled()) {
+        if (!final) continue;
+        throw new DeviceError(
+          `device '${device}': expected onnxruntime-node's CUDA provider (libonnxruntime_providers_cuda.so in ${bindingFolder()}), got none; ${CUDA_HELP}`,
+        );
+      }
+      try {
+        const withProvider = { ...sessionOptions, executionProviders: [provider] };
+        const session =
+          typeof model === 'string'
+            ? await ort.InferenceSession.create(model, withProvider)
+            : await ort.InferenceSession.create(model, withProvider);
+        return new ModelSession(session, device, provider);
+      } catch (error) {
+        if (!final) continue;
+        const reason = error instanceof Error ? error.message : String(error);
+        if (provider === 'cuda')
+          throw new DeviceError(
+            `device '${device}': onnxruntime could not start CUDA (${reason}); ${CUDA_HELP}`,
+          );
+        throw new RuntimeError(`onnxruntime could not load the model: ${reason}`);
+      }
     }
+    throw new DeviceError(`device '${device}': expected an execution provider to try, got none`);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { DType, ReadOptions, TypedArray } from './dtype.js';
+import type { StridedArray } from './ndarray.js';
 
 /** A tensor in a checkpoint, not yet read: its name, dtype and shape come from the pickle alone. */
 export interface TensorRef {
@@ -19,6 +20,13 @@ export interface TensorRef {
    * Present on the tensors of {@link Checkpoint}s from `readCheckpoint`.
    */
   readInto?(target: TypedArray): Promise<void>;
+  /**
+   * Reads the raw values in their stored layout: the span of the storage the view touches, with
+   * the tensor's strides (a transposed or sliced tensor stays strided, nothing is rearranged).
+   * Wrap it with `toNdarray` for an `ndarray`. Present on the tensors of {@link Checkpoint}s from
+   * `readCheckpoint`.
+   */
+  readStrided?(): Promise<StridedArray>;
 }
 
 /** An opened checkpoint: the unpickled object tree, with lazily read tensors. */

@@ -2,12 +2,17 @@ import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { type CheckpointValue, isNdArray, Namespace } from './checkpoint-tree.js';
 import { bytesOf, type DType, type NdArray } from './dtype.js';
+import { CheckpointError } from './errors.js';
 import { checkNdArray } from './npy.js';
 import { PickleWriter } from './pickle-writer.js';
 import { contiguousStrides } from './strided.js';
 import { ZipBuilder } from './zip.js';
 
-const STORAGE_NAMES: Readonly<Record<DType, string>> = {
+/**
+ * torch's storage class of each dtype it pickles with `_rebuild_tensor_v2`. The unsigned 16/32/64-bit
+ * dtypes of torch >= 2.3 use another form that is not written here.
+ */
+const STORAGE_NAMES: Readonly<Partial<Record<DType, string>>> = {
   float32: 'FloatStorage',
   float16: 'HalfStorage',
   bfloat16: 'BFloat16Storage',
@@ -19,6 +24,16 @@ const STORAGE_NAMES: Readonly<Record<DType, string>> = {
   uint8: 'ByteStorage',
   bool: 'BoolStorage',
 };
+
+function storageName(dtype: DType): string {
+  const name = STORAGE_NAMES[dtype];
+  if (name === undefined) {
+    throw new CheckpointError(
+      `writeCheckpoint: expected a dtype with a torch storage class (${Object.keys(STORAGE_NAMES).join(', ')}), got ${dtype}`,
+    );
+  }
+  return name;
+}
 
 /** Tensors to write: a Map, an object, or any iterable of `[name, array]` (e.g. a generator, to bound memory). */
 export type TensorSource = Map<string, NdArray> | Record<string, NdArray> | Iterable<[string, NdArray]>;
@@ -33,7 +48,7 @@ interface ListedTensor {
 function pickleTensor(w: PickleWriter, t: ListedTensor, index: number): void {
   const numel = t.shape.reduce((a, b) => a * b, 1);
   w.global('torch._utils', '_rebuild_tensor_v2').mark();
-  w.mark().string('storage').global('torch', STORAGE_NAMES[t.dtype]).string(String(index)).string('cpu');
+  w.mark().string('storage').global('torch', storageName(t.dtype)).string(String(index)).string('cpu');
   w.int(numel).op(0x74).op(0x51); // persistent id tuple, BINPERSID
   w.int(0)
     .intTuple(t.shape)
@@ -138,6 +153,7 @@ export async function writeCheckpoint(path: string, tensors: TensorSource): Prom
   const storages = function* () {
     for (const [name, array] of entries) {
       checkNdArray(array, `tensors['${name}']`);
+      storageName(array.dtype);
       listed.push({ name, dtype: array.dtype, shape: [...array.shape] });
       yield array;
     }

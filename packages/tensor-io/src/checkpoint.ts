@@ -15,6 +15,7 @@ import {
 } from './dtype.js';
 import { CheckpointError } from './errors.js';
 import { type LegacyStorage, readLegacy } from './legacy.js';
+import type { StridedArray } from './ndarray.js';
 import { PickleGlobal, PickleObject, type Reconstructor, unpickle } from './pickle.js';
 import { isContiguous, numelOf, stridedCopy, viewExtent } from './strided.js';
 import { ZipReader } from './zip.js';
@@ -126,6 +127,37 @@ export class LazyTensor implements TensorRef {
       );
     }
     if (this.context.bigEndian) swapBytes(bytesOf(target), item);
+  }
+
+  async readStrided(): Promise<StridedArray> {
+    const what = `tensor '${this.name}'`;
+    if (this.context.closed) throw new CheckpointError(`${what}: the checkpoint was closed`);
+    const dtype = this.dtype;
+    const item = ITEM_SIZE[dtype];
+    // The span of the storage the view touches, read once; the view's strides are kept as stored.
+    const extent = viewExtent(this.shape, this.strides);
+    if (extent * item > this.context.maxBytes) {
+      throw new CheckpointError(
+        `${what}: a view of ${extent * item} bytes, more than the ${this.context.maxBytes} bytes of the file; refusing to allocate it`,
+      );
+    }
+    const span = new Uint8Array(extent * item);
+    try {
+      if (extent > 0) await this.storage.readBytes(this.offset * item, span);
+    } catch (error) {
+      if (error instanceof CheckpointError) throw new CheckpointError(`${what}: ${error.message}`);
+      throw new CheckpointError(
+        `${what}: reading storage '${this.storage.key}' failed: ${(error as Error).message}`,
+      );
+    }
+    if (this.context.bigEndian) swapBytes(span, item);
+    return {
+      dtype,
+      shape: [...this.shape],
+      strides: [...this.strides],
+      offset: 0,
+      data: viewAs(dtype, span),
+    };
   }
 }
 
@@ -248,6 +280,19 @@ function reconstructors(context: Context): Map<string, Reconstructor> {
 function storageDType(type: unknown): DType | undefined {
   if (type instanceof PickleGlobal && type.module === 'torch') return STORAGE_DTYPES.get(type.name);
   return undefined;
+}
+
+/** Why a storage class that torch writes is refused, and what to do instead. */
+function unsupportedStorageHint(type: unknown): string {
+  const name = type instanceof PickleGlobal ? type.name : '';
+  if (/^Complex(Float|Double)Storage$/.test(name)) {
+    return ' (complex tensors are not read: save torch.view_as_real(t), whose last dimension holds the real and imaginary parts)';
+  }
+  if (name === 'UntypedStorage') {
+    // torch >= 2.3 writes its newer dtypes (uint16/32/64, float8) as untyped bytes + a dtype.
+    return ' (a newer dtype such as uint16, uint32, uint64 or float8, which is not read: save t.to(torch.int64) or t.float())';
+  }
+  return '';
 }
 
 /** Opens a path or bytes as a {@link ByteSource}. */
@@ -373,7 +418,7 @@ async function openZipCheckpoint(source: ByteSource, verify: boolean): Promise<C
     const dtype = storageDType(type);
     if (!dtype) {
       throw fail(
-        `checkpoint: storage '${key}': expected one of torch.${[...STORAGE_DTYPES.keys()].join(', torch.')}, got ${describeValue(type)}`,
+        `checkpoint: storage '${key}': expected one of torch.${[...STORAGE_DTYPES.keys()].join(', torch.')}, got ${describeValue(type)}${unsupportedStorageHint(type)}`,
       );
     }
     const cached = storages.get(key);
@@ -478,6 +523,7 @@ function makeCheckpoint(root: unknown, context: Context): Checkpoint {
           shape: [...tensor.shape],
           read: (options?: ReadOptions) => renamed(name, () => tensor.read(options)),
           readInto: (target: TypedArray) => renamed(name, () => tensor.readInto(target)),
+          readStrided: () => renamed(name, () => tensor.readStrided()),
         });
       }
       return out;

@@ -9,11 +9,14 @@ export type DType =
   | 'int16'
   | 'int8'
   | 'uint8'
+  | 'uint16'
+  | 'uint32'
+  | 'uint64'
   | 'bool';
 
 /**
  * The typed arrays that hold tensor data. float16 and bfloat16 are `Uint16Array` of raw bits unless
- * widened; bool is `Uint8Array` of 0/1.
+ * widened; bool is `Uint8Array` of 0/1; uint64 is a `BigUint64Array`.
  */
 export type TypedArray =
   | Float32Array
@@ -23,7 +26,9 @@ export type TypedArray =
   | Int16Array
   | Int8Array
   | Uint8Array
-  | Uint16Array;
+  | Uint16Array
+  | Uint32Array
+  | BigUint64Array;
 
 /** An n-dimensional array: data always in C (row-major) order. */
 export interface NdArray {
@@ -57,6 +62,9 @@ export const DTYPES: readonly DType[] = [
   'int16',
   'int8',
   'uint8',
+  'uint16',
+  'uint32',
+  'uint64',
   'bool',
 ];
 
@@ -71,6 +79,9 @@ export const ITEM_SIZE: Readonly<Record<DType, number>> = {
   int16: 2,
   int8: 1,
   uint8: 1,
+  uint16: 2,
+  uint32: 4,
+  uint64: 8,
   bool: 1,
 };
 
@@ -86,6 +97,9 @@ const CTOR: Readonly<Record<DType, ArrayCtor>> = {
   int16: Int16Array,
   int8: Int8Array,
   uint8: Uint8Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+  uint64: BigUint64Array,
   bool: Uint8Array,
 };
 

@@ -15,6 +15,7 @@ import {
   viewAs,
 } from './dtype.js';
 import { NpyError } from './errors.js';
+import type { StridedArray } from './ndarray.js';
 import { parsePyLiteral } from './py-literal.js';
 import { contiguousStrides, fortranStrides, numelOf, stridedCopy } from './strided.js';
 
@@ -31,6 +32,9 @@ const CODE: Readonly<Record<DType, string>> = {
   int16: 'i2',
   int8: 'i1',
   uint8: 'u1',
+  uint16: 'u2',
+  uint32: 'u4',
+  uint64: 'u8',
   bool: 'b1',
 };
 const BY_CODE = new Map<string, DType>(Object.entries(CODE).map(([dtype, code]) => [code, dtype as DType]));
@@ -49,6 +53,12 @@ function parseDescr(descr: unknown): { dtype: DType; bigEndian: boolean } {
   const order = descr[0];
   const code = '<>|='.includes(order) ? descr.slice(1) : descr;
   const dtype = BY_CODE.get(code);
+  if (!dtype && /^c(8|16|32)$/.test(code)) {
+    // A deliberate refusal: the NdArray contract is one real value per element.
+    throw new NpyError(
+      `npy header 'descr': expected a real dtype, got the complex ${JSON.stringify(descr)}; in NumPy, a.view(a.real.dtype) gives the interleaved (real, imaginary) pairs, which read here`,
+    );
+  }
   if (!dtype) {
     throw new NpyError(
       `npy header 'descr': expected one of ${[...BY_CODE.keys()].join(', ')} (with byte order), got ${JSON.stringify(descr)}`,
@@ -79,19 +89,20 @@ function checkShape(shape: unknown, maxElements: number, fail: (msg: string) => 
   return shape as number[];
 }
 
-/**
- * Parses the bytes of a `.npy` file (format 1.0, 2.0 or 3.0; C or Fortran order; little or big
- * endian) into a row-major {@link NdArray}. The data is always copied: the result does not alias
- * `bytes`.
- *
- * @throws NpyError when the bytes are not a well-formed `.npy` of a supported dtype.
- * @throws RangeError when `options.int64` is `'int32'` and a value does not fit.
- */
-export function parseNpy(bytes: Uint8Array, options?: ReadOptions): NdArray {
+/** What the header of a `.npy` file declares, and where its data starts. */
+interface NpyHeader {
+  dtype: DType;
+  bigEndian: boolean;
+  fortran: boolean;
+  shape: number[];
+  dataStart: number;
+}
+
+/** Parses and checks the magic and header of a `.npy` file (every size against the bytes present). */
+function parseHeader(bytes: Uint8Array): NpyHeader {
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError(`bytes: expected a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
   }
-  checkReadOptions(options);
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new NpyError(
       `npy: expected the magic "\\x93NUMPY" at byte 0, got a file that does not start with it`,
@@ -136,13 +147,27 @@ export function parseNpy(bytes: Uint8Array, options?: ReadOptions): NdArray {
     throw new NpyError(`npy header 'fortran_order': expected True or False, got ${JSON.stringify(fortran)}`);
   }
   const dataStart = headerStart + headerLength;
-  const item = ITEM_SIZE[dtype];
   const available = bytes.length - dataStart;
-  const shape = checkShape(header.get('shape'), Math.floor(available / item), (msg) => {
+  const shape = checkShape(header.get('shape'), Math.floor(available / ITEM_SIZE[dtype]), (msg) => {
     throw new NpyError(`npy header ${msg}`);
   });
+  return { dtype, bigEndian, fortran, shape, dataStart };
+}
+
+/**
+ * Parses the bytes of a `.npy` file (format 1.0, 2.0 or 3.0; C or Fortran order; little or big
+ * endian) into a row-major {@link NdArray}. The data is always copied: the result does not alias
+ * `bytes` (see {@link viewNpy} for a view that does).
+ *
+ * @throws NpyError when the bytes are not a well-formed `.npy` of a supported dtype.
+ * @throws RangeError when `options.int64` is `'int32'` and a value does not fit.
+ */
+export function parseNpy(bytes: Uint8Array, options?: ReadOptions): NdArray {
+  checkReadOptions(options);
+  const { dtype, bigEndian, fortran, shape, dataStart } = parseHeader(bytes);
+  const item = ITEM_SIZE[dtype];
   const numel = numelOf(shape);
-  // checkShape bounded numel by the available bytes, so this allocation is at most the file's size.
+  // parseHeader bounded numel by the available bytes, so this allocation is at most the file's size.
   const raw = new Uint8Array(numel * item);
   raw.set(bytes.subarray(dataStart, dataStart + raw.length));
   if (bigEndian) swapBytes(raw, item);
@@ -154,6 +179,33 @@ export function parseNpy(bytes: Uint8Array, options?: ReadOptions): NdArray {
   }
   const result = applyReadOptions(dtype, data, options, 'npy');
   return { dtype: result.dtype, shape, data: result.data };
+}
+
+/**
+ * The array of a `.npy` file as a view of `bytes`, in the layout it is stored in (Fortran-order
+ * files keep column-major strides): nothing is copied when the data is little endian and aligned
+ * in memory for its type (NumPy pads the header to 64 bytes, so a file read into a fresh buffer
+ * is). Big-endian or misaligned data is copied once, into native order. Half floats stay raw bits.
+ * Wrap the result with {@link toNdarray} for an `ndarray`.
+ *
+ * @throws NpyError when the bytes are not a well-formed `.npy` of a supported dtype.
+ * @example
+ * ```ts
+ * const view = viewNpy(new Uint8Array(await readFile('features.npy')));
+ * view.data.buffer; // the file's bytes
+ * ```
+ */
+export function viewNpy(bytes: Uint8Array): StridedArray {
+  const { dtype, bigEndian, fortran, shape, dataStart } = parseHeader(bytes);
+  const item = ITEM_SIZE[dtype];
+  const length = numelOf(shape);
+  let region = bytes.subarray(dataStart, dataStart + length * item);
+  if (bigEndian || (bytes.byteOffset + dataStart) % item !== 0) {
+    region = region.slice();
+    if (bigEndian) swapBytes(region, item);
+  }
+  const strides = fortran ? fortranStrides(shape) : contiguousStrides(shape);
+  return { dtype, shape, strides, offset: 0, data: viewAs(dtype, region) };
 }
 
 /** Reads a source that is a path or bytes. */

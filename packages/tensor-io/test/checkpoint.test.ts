@@ -197,6 +197,32 @@ describe('checkpoint structure', () => {
     await expect(readCheckpoint(tar)).rejects.toThrow(/torch\.save\(torch\.load\(f\), f2\)/);
   });
 
+  it('refuses complex storages and the untyped storages of newer dtypes, saying what to save instead', async () => {
+    const { ZipBuilder } = await import('../src/zip.js');
+    const { PickleWriter } = await import('../src/pickle-writer.js');
+    const { crc32 } = await import('node:zlib');
+    const checkpointWith = (storageClass: string) => {
+      // data.pkl: just a persistent id ('storage', torch.<class>, '0', 'cpu', 2).
+      const w = new PickleWriter().mark().string('storage').global('torch', storageClass);
+      const pickle = w.string('0').string('cpu').int(2).op(0x74).op(0x51).finish();
+      const zb = new ZipBuilder();
+      const header = zb.localHeader({
+        name: 'a/data.pkl',
+        method: 0,
+        crc32: crc32(pickle),
+        compressedSize: pickle.length,
+        size: pickle.length,
+      });
+      return new Uint8Array(Buffer.concat([header, pickle, zb.end()]));
+    };
+    await expect(readCheckpoint(checkpointWith('ComplexFloatStorage'))).rejects.toThrow(
+      /expected one of torch\.FloatStorage.*, got .*ComplexFloatStorage \(complex tensors are not read: save torch\.view_as_real/,
+    );
+    await expect(readCheckpoint(checkpointWith('UntypedStorage'))).rejects.toThrow(
+      /got .*UntypedStorage \(a newer dtype such as uint16, uint32, uint64 or float8/,
+    );
+  });
+
   it('never calls globals: an os.system reduce stays an inert record', async () => {
     // A zip checkpoint whose data.pkl is `os.system('echo pwned')` inside a dict.
     const { ZipBuilder } = await import('../src/zip.js');
@@ -252,6 +278,10 @@ describe('checkpoint structure', () => {
         expect(await ref.read()).toEqual(t.data);
       }
       await ckpt.close();
+      const u16 = { dtype: 'uint16' as const, shape: [1], data: new Uint16Array(1) };
+      await expect(writeCheckpoint(join(tmp, 'u.pth'), { u16 })).rejects.toThrow(
+        /expected a dtype with a torch storage class \(float32, .*\), got uint16/,
+      );
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }

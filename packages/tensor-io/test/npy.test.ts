@@ -61,6 +61,40 @@ describe('readNpz on archives written by NumPy', () => {
   });
 });
 
+describe('unsigned dtypes and refusals, files written by NumPy', () => {
+  it('reads u2, u4 and u8 extremes (u8 as BigUint64Array), little and big endian, and in an .npz', async () => {
+    for (const dtype of ['uint16', 'uint32', 'uint64']) {
+      const little = await readNpy(join(fixtures, 'npy', `${dtype}_extremes.npy`));
+      const big = await readNpy(join(fixtures, 'npy', `${dtype}_extremes_bigendian.npy`));
+      expect(big).toEqual(little);
+      expect(little.dtype).toBe(dtype);
+    }
+    const u8 = await readNpy(join(fixtures, 'npy', 'uint64_extremes.npy'));
+    expect(u8.data).toBeInstanceOf(BigUint64Array);
+    expect([...(u8.data as BigUint64Array)]).toEqual([0n, 1n, 2n ** 63n, 2n ** 64n - 1n]);
+    const u4 = await readNpy(join(fixtures, 'npy', 'uint32_extremes_bigendian.npy'));
+    expect([...(u4.data as Uint32Array)]).toEqual([0, 1, 2 ** 31, 2 ** 32 - 1]);
+    const npz = await readNpz(join(fixtures, 'npy', 'unsigned.npz'));
+    for (const [key, array] of npz) {
+      const e = expected[`unsigned.npz:${key}`];
+      expect([array.dtype, array.shape, hexOf(array.data)]).toEqual([e.dtype, e.shape, e.hex]);
+    }
+  });
+
+  it('refuses complex and long double files, saying what it expected and what it found', async () => {
+    const refused: Record<string, string> = JSON.parse(
+      await readFile(join(fixtures, 'npy', 'refused', 'refused.json'), 'utf8'),
+    );
+    for (const [file, descr] of Object.entries(refused)) {
+      const error = await readNpy(join(fixtures, 'npy', 'refused', file)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NpyError);
+      expect((error as Error).message).toContain(JSON.stringify(descr));
+      if (descr.includes('c')) expect((error as Error).message).toMatch(/expected a real dtype.*interleaved/);
+      else expect((error as Error).message).toMatch(/expected one of .*u2, u4, u8/);
+    }
+  });
+});
+
 describe('the reference data (copied subset)', async () => {
   const summary: Record<
     string,
@@ -103,6 +137,9 @@ function sample(dtype: NdArray['dtype'], shape: number[]): NdArray {
     int16: () => new Int16Array(n).map((_, i) => i * -1003),
     int8: () => new Int8Array(n).map((_, i) => i - 60),
     uint8: () => new Uint8Array(n).map((_, i) => i * 3),
+    uint16: () => new Uint16Array(n).map((_, i) => 65535 - i * 7),
+    uint32: () => new Uint32Array(n).map((_, i) => 4294967295 - i * 100003),
+    uint64: () => new BigUint64Array(n).map((_, i) => 2n ** 64n - 1n - BigInt(i) * 12345678901n),
     bool: () => new Uint8Array(n).map((_, i) => i % 2),
   }[dtype]();
   return { dtype, shape, data };
@@ -170,8 +207,8 @@ describe('encodeNpy / parseNpy', () => {
       out.set(body, 10);
       return out;
     };
-    expect(() => parseNpy(header("{'descr': '<u4', 'fortran_order': False, 'shape': (2,), }"))).toThrow(
-      /expected one of/,
+    expect(() => parseNpy(header("{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }"))).toThrow(
+      /expected a real dtype/,
     );
     expect(() =>
       parseNpy(header("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }")),

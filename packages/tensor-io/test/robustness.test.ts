@@ -56,7 +56,10 @@ async function fingerprintNumpy(bytes: Uint8Array): Promise<string> {
 async function attempt(label: string, bytes: Uint8Array, kind: 'checkpoint' | 'numpy', baseline: string) {
   tally.cases++;
   lastLabel = label;
+  // The 1 s budget is on this process's CPU time: on a shared machine, wall-clock time also counts
+  // other processes' work. Wall-clock time still catches a case that waits instead of working.
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   let outcome: Outcome;
   try {
     const fp = kind === 'checkpoint' ? await fingerprintCheckpoint(bytes) : await fingerprintNumpy(bytes);
@@ -67,9 +70,13 @@ async function attempt(label: string, bytes: Uint8Array, kind: 'checkpoint' | 'n
       tally.untyped.push(`${label}: ${(error as Error)?.constructor?.name}: ${(error as Error)?.message}`);
     outcome = 'error';
   }
-  const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  const ms = (cpu.user + cpu.system) / 1000;
+  const wallMs = performance.now() - start;
   slowest = Math.max(slowest, ms);
-  if (ms > 1000) tally.slow.push(`${label}: ${ms.toFixed(0)} ms`);
+  if (ms > 1000 || wallMs > 10_000) {
+    tally.slow.push(`${label}: ${ms.toFixed(0)} ms CPU, ${wallMs.toFixed(0)} ms wall-clock`);
+  }
   tally.outcomes[outcome]++;
   return outcome;
 }
@@ -412,7 +419,7 @@ describe('robustness against corrupt and hostile files', () => {
       ]),
     );
     console.log(
-      `robustness: ${tally.cases} cases, slowest ${slowest.toFixed(0)} ms`,
+      `robustness: ${tally.cases} cases, slowest ${slowest.toFixed(0)} ms CPU`,
       JSON.stringify(tally.outcomes),
       JSON.stringify(summary),
     );

@@ -5,10 +5,15 @@
  */
 
 import type { RgbImage } from '@tokenset/image';
-import { ModelSession, type SessionOptions } from '@tokenset/runtime';
+import { type ExecutionProvider, ModelSession, type SessionOptions } from '@tokenset/runtime';
 import { countsFromTokens, tokensFromCounts } from '@tokenset/set-codec';
-import type { Float32StateDict } from '@tokenset/tensor-io';
-import { describe } from '@tokenset/tensor-io';
+import {
+  describe,
+  type Float32StateDict,
+  isNdarrayLike,
+  type NdarrayLike,
+  rowMajorOf,
+} from '@tokenset/tensor-io';
 import { type TokenizerConfig, tokenizerConfig } from './config.js';
 import { TokenizerError } from './errors.js';
 import { buildTokenizerDecoder } from './export-decoder.js';
@@ -44,8 +49,12 @@ export type DecodeOrder = 'sorted' | 'as-given';
 /** Every {@link DecodeOrder}, in the order errors list them. */
 export const DECODE_ORDERS: readonly DecodeOrder[] = ['sorted', 'as-given'];
 
-/** Images for {@link SetTokenizer.encode}: one flat `[B, S, S, 3]` uint8 buffer, one image, or a list. */
-export type ImagesInput = Uint8Array | RgbImage | readonly RgbImage[];
+/**
+ * Images for {@link SetTokenizer.encode}: one flat `[B, S, S, 3]` uint8 buffer, one image, a list,
+ * or an `ndarray` of uint8 with shape `[B, S, S, 3]` or `[S, S, 3]` (any strides: a transposed
+ * NCHW array works; a row-major one is read without a copy).
+ */
+export type ImagesInput = Uint8Array | RgbImage | readonly RgbImage[] | NdarrayLike<Uint8Array>;
 
 /** `ToTensor` then `Normalize(0.5, 0.5)` of each byte value, in float32 as torchvision computes it. */
 const NORMALISED = Float32Array.from(
@@ -155,7 +164,7 @@ export class SetTokenizer {
   /**
    * Encodes images into token sets: the nearest (cosine) codebook entry of each latent token.
    *
-   * @param images - uint8 RGB at the model's size: a flat `[B, S, S, 3]` buffer, an image, or a list.
+   * @param images - uint8 RGB at the model's size: a flat `[B, S, S, 3]` buffer, an image, a list, or an `ndarray`.
    * @returns token ids, Int32Array `[B · M]` row-major, in the encoder's token order.
    */
   async encode(images: ImagesInput): Promise<Int32Array> {
@@ -268,6 +277,11 @@ export class SetTokenizer {
     return this.decode(tokensFromCounts(counts, this.setSize, batch));
   }
 
+  /** The onnxruntime execution provider the tokenizer runs on (`'cuda'` or `'cpu'`; with `device: 'auto'`, the one picked). */
+  get executionProvider(): ExecutionProvider {
+    return (this.encoder ?? this.decoder)!.executionProvider;
+  }
+
   /** Frees the onnxruntime sessions. */
   async release(): Promise<void> {
     await this.encoder?.release();
@@ -318,6 +332,20 @@ export class SetTokenizer {
     if (images instanceof Uint8Array) {
       this.batchOf('images', images.length, perImage, `[B, ${s}, ${s}, 3] uint8 RGB`);
       bytes = images;
+    } else if (isNdarrayLike(images)) {
+      if (!(images.data instanceof Uint8Array)) {
+        throw new TypeError(
+          `images: expected an ndarray of uint8 RGB values, got one of ${describe(images.data)}`,
+        );
+      }
+      const view = rowMajorOf(images, 'images');
+      const dims = view.shape.length === 3 ? [1, ...view.shape] : view.shape;
+      if (dims.length !== 4 || dims[1] !== s || dims[2] !== s || dims[3] !== 3 || dims[0] < 1) {
+        throw new RangeError(
+          `images: expected an ndarray of shape [B, ${s}, ${s}, 3] or [${s}, ${s}, 3], got [${view.shape.join(', ')}]`,
+        );
+      }
+      bytes = view.data;
     } else {
       const list = Array.isArray(images) ? (images as readonly RgbImage[]) : [images as RgbImage];
       if (list.length === 0) throw new RangeError('images: expected at least one image, got none');

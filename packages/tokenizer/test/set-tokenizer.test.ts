@@ -1,6 +1,8 @@
 import { formulaStateDict } from '@tokenset/formula-weights';
 import { countsFromTokens, tokensFromCounts } from '@tokenset/set-codec';
+import { encodeNpy, readNpy, toNdarray } from '@tokenset/tensor-io';
 import { SetTokenizer, TokenizerError, toBytes, tokenizerShapes } from '@tokenset/tokenizer';
+import ndarray from 'ndarray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureBytes, maxAbsDiff, npyFixture, SMALL, TINY_HEADS } from './helpers.js';
 
@@ -102,6 +104,27 @@ describe('SetTokenizer from formula weights (the demo configuration)', () => {
     expect(
       await tokenizer.encode([{ width: S, height: S, data: images.subarray(0, S * S * 3) }, second]),
     ).toEqual(tokens);
+  });
+
+  it('encodes an ndarray view of a readNpy result (no copy) as it encodes the typed array', async () => {
+    const npy = await readNpy(encodeNpy({ dtype: 'uint8', shape: [2, S, S, 3], data: images }));
+    const view = toNdarray(npy, ndarray);
+    expect(view.data).toBe(npy.data);
+    const tokens = await tokenizer.encode(images);
+    expect(await tokenizer.encode(view)).toEqual(tokens);
+    expect(await tokenizer.encode(view.pick(1, null, null, null))).toEqual(tokens.subarray(8));
+    // Channels-first data seen through a transposed view: the same pixels, other strides.
+    const nchw = new Uint8Array(images.length);
+    for (let b = 0; b < 2; b++)
+      for (let p = 0; p < S * S; p++)
+        for (let c = 0; c < 3; c++) nchw[(b * 3 + c) * S * S + p] = images[(b * S * S + p) * 3 + c];
+    expect(await tokenizer.encode(ndarray(nchw, [2, 3, S, S]).transpose(0, 2, 3, 1))).toEqual(tokens);
+    await expect(tokenizer.encode(ndarray(nchw, [2, 3, S, S]))).rejects.toThrow(
+      'images: expected an ndarray of shape [B, 64, 64, 3] or [64, 64, 3], got [2, 3, 64, 64]',
+    );
+    await expect(tokenizer.encode(ndarray(new Float32Array(S * S * 3), [S, S, 3]) as never)).rejects.toThrow(
+      'images: expected an ndarray of uint8 RGB values, got one of Float32Array',
+    );
   });
 
   it('goes through count vectors (the dual transformation)', async () => {
