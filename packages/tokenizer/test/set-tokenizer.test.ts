@@ -123,7 +123,7 @@ describe('SetTokenizer from formula weights (the demo configuration)', () => {
       'images: expected an ndarray of shape [B, 64, 64, 3] or [64, 64, 3], got [2, 3, 64, 64]',
     );
     await expect(tokenizer.encode(ndarray(new Float32Array(S * S * 3), [S, S, 3]) as never)).rejects.toThrow(
-      'images: expected an ndarray of uint8 RGB values, got one of Float32Array',
+      'images: expected an ndarray of uint8 RGB values, got one of a Float32Array(12288)',
     );
   });
 
