@@ -2,7 +2,7 @@
  * Measures the trained demo models on the 1,000 held-out digits and writes `models/evaluation.json`
  * (the figures `tokenset demo` prints as "measured at training time"):
  *
- *   npx tsx --conditions=source packages/demo-models/scripts/evaluate.ts [models-dir]
+ *   npx tsx --conditions=source packages/demo-models/scripts/evaluate.ts [models-dir] [per-class]
  *
  * Reconstruction: classifier accuracy on reconstructions vs originals, mean PSNR, order invariance.
  * Generation (100 per class, seeds 0…999): accuracy and MNIST-FID against the held-out digits, at the
@@ -25,6 +25,7 @@ import {
 } from '../src/index.js';
 
 const dir = resolve(process.argv[2] ?? join(DEMO_MODEL_PATHS.tokenizer, '..'));
+const perClass = Number(process.argv[3] ?? 100);
 const log = (text: string) => process.stderr.write(`${text}\n`);
 const tokenizer = await SetTokenizer.load(join(dir, 'tokenizer.pth'));
 const generator = await DiT1D.load(join(dir, 'generator.pth'));
@@ -83,7 +84,7 @@ for (const [name, options] of Object.entries(settings)) {
   const t0 = performance.now();
   const samples = await generateDigits(generator, tokenizer, {
     ...options,
-    perClass: 100,
+    perClass,
     seed: 0,
     onProgress: (done, total) => log(`  ${name}: ${done}/${total}`),
   });
@@ -97,7 +98,7 @@ const ref = generation.reference;
 const summary = [
   `measured at training time on the 1,000 held-out digits (packages/demo-models/scripts/evaluate.ts):`,
   `  reconstruction: classifier accuracy ${pct(rec.accuracy)} (originals ${pct(rec.originalAccuracy)}), mean PSNR ${rec.psnr.toFixed(2)} dB`,
-  `  generation, 100 per class: accuracy ${pct(ref.accuracy)}, MNIST-FID ${ref.fid.toFixed(2)} (floor: training digits ${floorFid.toFixed(2)}; ceiling: random token sets ${ceilingFid.toFixed(2)})`,
+  `  generation, ${perClass} per class: accuracy ${pct(ref.accuracy)}, MNIST-FID ${ref.fid.toFixed(2)} (floor: training digits ${floorFid.toFixed(2)}; ceiling: random token sets ${ceilingFid.toFixed(2)})`,
   `  without guidance: accuracy ${pct(generation['no guidance'].accuracy)}, MNIST-FID ${generation['no guidance'].fid.toFixed(2)}; high-quality preset: accuracy ${pct(generation['high-quality'].accuracy)}, MNIST-FID ${generation['high-quality'].fid.toFixed(2)}`,
 ];
 const result = {
