@@ -15,12 +15,16 @@ const SELECT_LIMIT = 8;
 export interface FilterWork {
   /** Kept indices, in filter order then index order. */
   kept: Int32Array;
+  /** The values of the kept indices while the nucleus is built. */
+  keptValues: Float64Array;
   /** Normalised weights of the kept indices. */
   weights: Float64Array;
   /** Sort order of a whole distribution. */
   order: Int32Array;
   /** Sort scratch. */
   scratch: Int32Array;
+  /** One bit per value: orders the kept indices by index without sorting. */
+  mask: Int32Array;
   /** The top-p threshold as float32 (set by the caller before `nucleus`). */
   p: number;
   /** k of the top-k filter (set by the caller before `topKIndices`). */
@@ -34,6 +38,8 @@ export function filterWork(k: number): FilterWork {
     weights: new Float64Array(k),
     order: new Int32Array(k),
     scratch: new Int32Array(k),
+    keptValues: new Float64Array(k),
+    mask: new Int32Array(Math.ceil(k / 32)),
     p: 0.5,
     k: 1,
   };
@@ -102,28 +108,58 @@ function selectTop(
  * Top-p nucleus of one distribution (flows.py `greedy_topp_or_topk_sample`): indices in stable
  * descending order while the float32 cumulative sum *before* them is ≤ p (the first is always kept).
  * PyTorch's CPU cumsum accumulates in double and stores float32, as here. Returns the number kept
- * (in `work.kept`), or -1 if the distribution is invalid. The threshold is `work.p` (float32).
+ * (in `work.kept`, in that order), or -1 if the distribution is invalid. The threshold is `work.p`
+ * (float32).
+ *
+ * Partial selection in one pass instead of a sort: the largest values seen so far are kept in
+ * order; once their mass certainly exceeds p, a new value enters only if it is larger than the
+ * last of them (one comparison turns most values away) and the last ones are dropped while the
+ * mass before them certainly exceeds p. The list then starts with the true nucleus, in order, and
+ * the reference's sequential sums over it give the cut, bit for bit.
  */
 export function nucleus(probs: ArrayLike<number>, o: number, K: number, work: FilterWork): number {
   const p32 = work.p;
-  const first = firstMax(probs, o, K);
-  if (first < 0) return -1;
   const kept = work.kept;
-  kept[0] = first;
-  let cum = probs[o + first];
-  let n = 1;
-  let sorted = false;
-  while (f32(cum) <= p32 && n < K) {
-    let next: number;
-    if (!sorted && n >= SELECT_LIMIT) {
-      argsortDescending(probs as Float32Array, o, K, work.order, work.scratch);
-      sorted = true;
+  const values = work.keptValues;
+  let n = 0;
+  let mass = 0; // running float64 mass of the list: used only with a margin for its rounding
+  let margin = 0;
+  let gate = 0; // a value must exceed it to enter: 0 until the list's mass passes p (zeros wait)
+  let zeros = 0;
+  for (let k = 0; k < K; k++) {
+    const v = probs[o + k];
+    if (v <= gate) {
+      if (v < 0) return -1;
+      zeros += v === 0 ? 1 : 0;
+      continue;
     }
-    if (sorted) next = work.order[n];
-    else next = nextInOrder(probs, o, K, probs[o + kept[n - 1]], kept[n - 1]);
-    kept[n++] = next;
-    cum += probs[o + next];
+    if (!(v >= 0) || v === Number.POSITIVE_INFINITY) return -1;
+    // after every value ≥ v (equal values have lower indices)
+    let q = n;
+    while (q > 0 && values[q - 1] < v) {
+      kept[q] = kept[q - 1];
+      values[q] = values[q - 1];
+      q--;
+    }
+    kept[q] = k;
+    values[q] = v;
+    n++;
+    mass += v;
+    // the running sum is within K·2^-53 of its largest value; 2^-36 of it covers K < 2^16
+    margin = Math.max(margin, mass * 2 ** -36);
+    const certainlyAbove = p32 * (1 + 2 ** -20) + margin;
+    while (n > 1 && mass - values[n - 1] > certainlyAbove) mass -= values[--n];
+    if (mass > certainlyAbove) gate = values[n - 1];
   }
+  // the cut: the reference's sequential float64 sums in the stable order
+  let cum = 0;
+  let j = 0;
+  for (; j < n; j++) {
+    if (j > 0 && !(f32(cum) <= p32)) return j;
+    cum += values[j];
+  }
+  // every positive value kept with mass ≤ p: the zeros follow, in index order (the sum stays)
+  if (zeros > 0 && f32(cum) <= p32) for (let k = 0; k < K; k++) if (probs[o + k] === 0) kept[n++] = k;
   return n;
 }
 
@@ -147,19 +183,39 @@ export function normaliseKept(probs: ArrayLike<number>, o: number, n: number, wo
   for (let j = 0; j < n; j++) sum += probs[o + kept[j]];
   const s = f32(sum);
   if (!(s > 0) || s === Number.POSITIVE_INFINITY) return false;
-  // insertion sort by index: n is small for peaked distributions
-  for (let i = 1; i < n; i++) {
-    const v = kept[i];
-    let j = i - 1;
-    while (j >= 0 && kept[j] > v) {
-      kept[j + 1] = kept[j];
-      j--;
-    }
-    kept[j + 1] = v;
-  }
+  sortByIndex(n, work);
   const w = work.weights;
   for (let j = 0; j < n; j++) w[j] = f32(probs[o + kept[j]] / s);
   return true;
+}
+
+/** Sorts `work.kept[0..n)` ascending: insertion sort for a few, else through a bit mask. */
+function sortByIndex(n: number, work: FilterWork): void {
+  const kept = work.kept;
+  if (n <= 16) {
+    for (let i = 1; i < n; i++) {
+      const v = kept[i];
+      let j = i - 1;
+      while (j >= 0 && kept[j] > v) {
+        kept[j + 1] = kept[j];
+        j--;
+      }
+      kept[j + 1] = v;
+    }
+    return;
+  }
+  const mask = work.mask;
+  mask.fill(0);
+  for (let j = 0; j < n; j++) mask[kept[j] >>> 5] |= 1 << (kept[j] & 31);
+  let j = 0;
+  for (let word = 0; word < mask.length; word++) {
+    let bits = mask[word];
+    while (bits !== 0) {
+      const low = bits & -bits;
+      kept[j++] = (word << 5) | (31 - Math.clz32(low));
+      bits ^= low;
+    }
+  }
 }
 
 /**

@@ -56,6 +56,41 @@ describe('filters against a plain full-sort implementation', () => {
       { seed: 21, numRuns: 300 },
     );
   });
+  it('topP on normalised distributions of up to 140 values (zeros, ties, tiny values, p near 1)', () => {
+    const normalised = fc
+      .tuple(
+        fc.integer({ min: 2, max: 140 }),
+        fc.array(
+          fc.oneof(
+            fc.constant(0),
+            fc.constant(0.01),
+            fc.constant(1e-30),
+            fc.float({ min: 0, max: 1, noNaN: true }),
+            fc.float({ min: 0, max: Math.fround(1e-3), noNaN: true }),
+          ),
+          { minLength: 140, maxLength: 140 },
+        ),
+      )
+      .map(([K, raw]) => {
+        const row = raw.slice(0, K);
+        const sum = row.reduce((s, v) => s + v, 0) || 1;
+        return [K, row.map((v) => (row.every((x) => x === 0) ? 1 / K : v / sum))] as const;
+      });
+    const p = fc.oneof(fc.double({ min: 0.05, max: 1, noNaN: true }), fc.constant(1), fc.constant(0.999999));
+    fc.assert(
+      fc.property(normalised, p, ([K, values], pp) => {
+        const probs = Float32Array.from(values);
+        const expected = naive(probs, K, (order, row) => {
+          let cum = row[order[0]];
+          let n = 1;
+          while (n < K && f32(cum) <= f32(pp)) cum += row[order[n++]];
+          return n;
+        });
+        expect(Array.from(topP(probs, pp, K))).toEqual(Array.from(expected));
+      }),
+      { seed: 23, numRuns: 400 },
+    );
+  });
   it('topK keeps the k largest with stable ties', () => {
     fc.assert(
       fc.property(distributions, fc.nat(), ([K, values], kSeed) => {

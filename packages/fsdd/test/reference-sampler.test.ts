@@ -1,0 +1,61 @@
+import { type Denoiser, type SampleOptions, sample, seededUniform } from '@tokenset/fsdd';
+import { describe, expect, it } from 'vitest';
+import { type ReferenceSampleOptions, referenceSample } from '../bench/reference-sampler.ts';
+
+// The sampler against the reference's tensor program written plainly (full sorts, full-width
+// Gaussians: bench/reference-sampler.ts), on diffuse distributions where the nucleus is wide and
+// the Gaussians are broad: every count identical, with the same seeded streams.
+const C = 256;
+const M = 32;
+const K = M + 1;
+
+function diffuse(seed: string, rows: number): Float32Array {
+  const probs = new Float32Array(rows * C * K);
+  const u = seededUniform(seed);
+  for (let o = 0; o < probs.length; o += K) {
+    const zero = 0.5 + 0.3 * u();
+    let rest = 0;
+    for (let k = 1; k < K; k++) rest += probs[o + k] = u() < 0.1 ? 0 : (0.2 + u()) / (1 + k / 4);
+    probs[o] = zero;
+    for (let k = 1; k < K; k++) probs[o + k] = ((1 - zero) * probs[o + k]) / rest;
+  }
+  return probs;
+}
+
+const B = 3;
+const cond = diffuse('cond', B);
+const doubled = new Float32Array(2 * cond.length);
+doubled.set(cond);
+doubled.set(diffuse('uncond', B), cond.length);
+const model: Denoiser = {
+  codebookSize: C,
+  setSize: M,
+  numClasses: 10,
+  probabilities: async (_counts, t) => (t.length === B ? cond : doubled),
+};
+
+const cases: [string, Partial<SampleOptions>, Partial<ReferenceSampleOptions>][] = [
+  ['defaults, no guidance', { guidance: 'none' }, { guidance: 'none' }],
+  ['guidance "4_50_55"', {}, {}],
+  ["adjust 'exact'", { guidance: 'none', adjust: 'exact' }, { guidance: 'none', adjust: 'exact' }],
+  ['top-p 0.97', { guidance: 'none', x0: { kind: 'topP', p: 0.97 } }, { guidance: 'none', x0: 0.97 }],
+  [
+    'multinomial x0',
+    { guidance: 'none', x0: { kind: 'multinomial' } },
+    { guidance: 'none', x0: 'multinomial' },
+  ],
+];
+
+describe('sample equals the reference tensor program on diffuse distributions', () => {
+  it.each(cases)('%s', async (_name, options, reference) => {
+    const labels = Int32Array.of(1, 2, 3);
+    const expected = await referenceSample(model, {
+      labels,
+      streams: [0, 1, 2].map((b) => seededUniform(`9:${b}`)),
+      steps: 8,
+      ...reference,
+    });
+    const { counts } = await sample(model, { labels, seed: 9, steps: 8, ...options });
+    expect(Array.from(counts)).toEqual(Array.from(expected));
+  });
+});
