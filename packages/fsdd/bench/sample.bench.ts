@@ -1,55 +1,157 @@
-import { type Denoiser, type SampleOptions, sample } from '@tokenset/fsdd';
-import { type Bench, medianMs } from '../../../scripts/bench-types.ts';
+import { type Denoiser, type SampleOptions, sample, seededUniform } from '@tokenset/fsdd';
+import { type Bench, type BenchRow, median, medianMs } from '../../../scripts/bench-types.ts';
+import { oldSample } from './old-sampler.ts';
+import { type ReferenceSampleOptions, referenceSample } from './reference-sampler.ts';
+import {
+  C,
+  diffuseProbs,
+  inputDenoiser,
+  M,
+  peakedProbs,
+  recordedInputs,
+  type SamplerInput,
+  stubDenoiser,
+} from './sampler-inputs.ts';
 
-// The sampler's own cost at the real size (C=4096, M=128, B=8, reference defaults: 25 steps,
-// top-p 0.8 for x0, multinomial for xt, sigmoid100_0.8, adjust from 0.65) with a stub denoiser
-// that returns a fixed, peaked distribution (so the model costs nothing).
-const C = 4096;
-const M = 128;
-const K = M + 1;
-const B = 8;
+// The sampler's own cost at the real size (C=4096, M=128, 25 steps; reference defaults: top-p 0.8
+// for x0, multinomial for xt, sigmoid100_0.8, adjust from 0.65) on stub denoisers that return fixed
+// distributions (so the model costs nothing): peaked, diffuse, and a real model's outputs at an
+// early, a middle and a late step. Each figure sits beside the reference sampler's (its tensor
+// program in JavaScript, reference-sampler.ts) measured in the same run on the same input.
 const STEPS = 25;
+/** Rows per run of the new sampler, and of the (slow) reference sampler. */
+const B = 8;
+const B_REFERENCE = 2;
 
-/** Per entry: 0.9 on a mode (count 1 on M spread entries, else 0), 0.1 spread geometrically. */
-function peakedProbs(batch: number): Float32Array {
-  const probs = new Float32Array(batch * C * K);
-  for (let b = 0; b < batch; b++) {
-    for (let c = 0; c < C; c++) {
-      const o = (b * C + c) * K;
-      const mode = (c * 7 + b) % (C / M) === 0 ? 1 : 0;
-      let rest = 0;
-      for (let k = 0; k < K; k++) {
-        if (k === mode) continue;
-        const v = 0.5 ** (Math.abs(k - mode) + 1);
-        probs[o + k] = v;
-        rest += v;
-      }
-      for (let k = 0; k < K; k++) probs[o + k] = k === mode ? 0.9 : (0.1 * probs[o + k]) / rest;
-    }
-  }
-  return probs;
-}
-
-const fixed = new Map<number, Float32Array>([
-  [B, peakedProbs(B)],
-  [2 * B, peakedProbs(2 * B)],
-]);
-
-/** The stub: the same peaked distribution every call (built once, outside the timings). */
-const stub: Denoiser = {
-  codebookSize: C,
-  setSize: M,
-  numClasses: 1000,
-  probabilities: async (_counts, t) => fixed.get(t.length)!,
+type Variant = {
+  label: string;
+  goal: number;
+  options: Partial<SampleOptions>;
+  reference: Partial<ReferenceSampleOptions>;
 };
 
-const bench: Bench = async () => {
-  const labels = Array.from({ length: B }, (_, b) => b);
-  const run = (options: Partial<SampleOptions>) =>
-    sample(stub, { labels, seed: 0, steps: STEPS, ...options });
+const VARIANTS: Variant[] = [
+  {
+    label: 'defaults, no guidance',
+    goal: 10,
+    options: { guidance: 'none' },
+    reference: { guidance: 'none' },
+  },
+  { label: 'guidance "4_50_55"', goal: 5, options: {}, reference: {} },
+  {
+    label: "adjust 'exact'",
+    goal: 5,
+    options: { guidance: 'none', adjust: 'exact' },
+    reference: { guidance: 'none', adjust: 'exact' },
+  },
+];
 
-  const plain = await medianMs(() => run({ guidance: 'none' }), 5, 2);
-  const guided = await medianMs(() => run({}), 3, 1);
+const labelsOf = (rows: number) => Int32Array.from({ length: rows }, (_, b) => b);
+
+/** ms per row-step of the new sampler (median of runs). */
+async function newSampler(
+  model: Denoiser,
+  options: Partial<SampleOptions>,
+  rows = B,
+  repeats = 3,
+): Promise<number> {
+  const ms = await medianMs(
+    () => sample(model, { labels: labelsOf(rows), seed: 0, steps: STEPS, threads: 1, ...options }),
+    repeats,
+    1,
+  );
+  return ms / (rows * STEPS);
+}
+
+/** ms per row-step of the reference sampler (one run of B_REFERENCE rows; seconds long). */
+async function referenceSampler(model: Denoiser, options: Partial<ReferenceSampleOptions>): Promise<number> {
+  const streams = Array.from({ length: B_REFERENCE }, (_, b) => seededUniform(`0:${b}`));
+  const start = performance.now();
+  await referenceSample(model, { labels: labelsOf(B_REFERENCE), streams, steps: STEPS, ...options });
+  return (performance.now() - start) / (B_REFERENCE * STEPS);
+}
+
+async function compare(input: SamplerInput): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const model = inputDenoiser(input, B);
+  const referenceModel = inputDenoiser(input, B_REFERENCE);
+  for (const v of VARIANTS) {
+    const figure = await newSampler(model, v.options);
+    const reference = await referenceSampler(referenceModel, v.reference);
+    rows.push({
+      name: `fsdd sample: ${input.name}, ${v.label}`,
+      figure,
+      unit: 'ms/row-step',
+      ceiling: reference,
+      ceilingName: 'reference sampler, same run',
+      better: 'lower',
+      goal: `>= ${v.goal}x the reference's speed`,
+      met: figure * v.goal <= reference,
+    });
+  }
+  return rows;
+}
+
+const bench: Bench = async () => {
+  const rows: BenchRow[] = [];
+  const peaked: SamplerInput = { name: `peaked stub C=${C} M=${M}`, probs: peakedProbs(B), rows: B };
+  const diffuse: SamplerInput = { name: 'diffuse stub', probs: diffuseProbs(B), rows: B };
+
+  // Old and new on the peaked stub, same run.
+  const old = await oldSample();
+  const peakedModel = stubDenoiser(peaked.probs, B);
+  if (old) {
+    const oldMs =
+      (await medianMs(
+        () => old(peakedModel, { labels: labelsOf(B), seed: 0, steps: STEPS, guidance: 'none' }),
+        3,
+        1,
+      )) /
+      (B * STEPS);
+    const newMs = await newSampler(peakedModel, { guidance: 'none' });
+    rows.push({
+      name: `fsdd sample: peaked stub, defaults, no guidance: new vs the sampler before this work`,
+      figure: newMs,
+      unit: 'ms/row-step',
+      ceiling: oldMs,
+      ceilingName: 'old sampler (git 2be8a81), same run',
+      better: 'lower',
+    });
+  }
+
+  for (const input of [peaked, diffuse, ...(await recordedInputs())]) rows.push(...(await compare(input)));
+
+  // Rows in parallel: two workers against one, on the diffuse stub, byte-identical.
+  const RT = 16;
+  const threadModel = inputDenoiser(diffuse, RT);
+  const runThreads = (threads: number) =>
+    sample(threadModel, { labels: labelsOf(RT), seed: 5, steps: STEPS, guidance: 'none', threads });
+  const one = await runThreads(1);
+  const two = await runThreads(2);
+  const identical = Buffer.from(one.counts.buffer).equals(Buffer.from(two.counts.buffer));
+  const oneMs: number[] = [];
+  const twoMs: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    for (const [threads, into] of [
+      [1, oneMs],
+      [2, twoMs],
+    ] as const) {
+      const start = performance.now();
+      await runThreads(threads);
+      into.push(performance.now() - start);
+    }
+  }
+  const rowsPerSecond = (ms: number) => (RT * 1000) / ms;
+  rows.push({
+    name: `fsdd sample: diffuse stub, ${RT} rows, threads: 2 vs 1 (results ${identical ? 'byte-identical' : 'DIFFER'})`,
+    figure: rowsPerSecond(median(twoMs)),
+    unit: 'rows/s',
+    ceiling: rowsPerSecond(median(oneMs)),
+    ceilingName: 'threads: 1, same run',
+    better: 'higher',
+    goal: '>= 1.7x one thread, identical',
+    met: identical && median(oneMs) >= 1.7 * median(twoMs),
+  });
 
   // Allocation during the steps (not at start): heap and array-buffer growth between step 1 and the last step.
   const g = (globalThis as { gc?: () => void }).gc;
@@ -58,15 +160,18 @@ const bench: Bench = async () => {
   let heap1 = 0;
   let buffers1 = 0;
   g?.();
-  await run({
+  await sample(stubDenoiser(diffuse.probs, B), {
+    labels: labelsOf(B),
+    seed: 0,
+    steps: STEPS,
     guidance: 'none',
+    threads: 1,
     onStep: ({ step }) => {
+      const m = process.memoryUsage();
       if (step === 1) {
-        const m = process.memoryUsage();
         heap0 = m.heapUsed;
         buffers0 = m.arrayBuffers;
       } else if (step === STEPS - 1) {
-        const m = process.memoryUsage();
         heap1 = m.heapUsed;
         buffers1 = m.arrayBuffers;
       }
@@ -74,54 +179,24 @@ const bench: Bench = async () => {
   });
   const heapPerStep = (heap1 - heap0) / (STEPS - 2);
   const buffersPerStep = (buffers1 - buffers0) / (STEPS - 2);
-
-  // Floor: one read pass over the denoiser output (what any sampler must at least do per step).
-  const probs = fixed.get(B)!;
-  const read = await medianMs(
-    () => {
-      let s = 0;
-      for (let r = 0; r < STEPS; r++) for (let i = 0; i < probs.length; i++) s += probs[i];
-      return s;
-    },
-    3,
-    1,
-  );
-  const perRowStep = (ms: number) => ms / (B * STEPS);
-  return [
+  rows.push(
     {
-      name: `fsdd sample: C=${C} M=${M} B=${B}, ${STEPS} steps, defaults, no guidance (stub denoiser)`,
-      figure: perRowStep(plain),
-      unit: 'ms/row-step',
-      ceiling: perRowStep(read),
-      ceilingName: 'one read pass over the probabilities',
-      better: 'lower',
-      goal: '<= 3 ms/row-step (reference: ~30)',
-      met: perRowStep(plain) <= 3,
-    },
-    {
-      name: `fsdd sample: same with guidance "4_50_55" (doubled stub batch + guide)`,
-      figure: perRowStep(guided),
-      unit: 'ms/row-step',
-      ceiling: perRowStep(read),
-      ceilingName: 'one read pass over the probabilities',
-      better: 'lower',
-    },
-    {
-      name: 'fsdd sample: JS heap growth per step (steps 2..25)',
+      name: 'fsdd sample: JS heap growth per step (steps 2..25, diffuse stub)',
       figure: heapPerStep,
       unit: 'bytes/step',
       better: 'lower',
-      goal: `< 64 KiB: no work buffers per step (the Gaussian row buffer alone is ${C * M * 4} bytes)`,
+      goal: '< 64 KiB: no work buffers per step',
       met: heapPerStep < 65_536,
     },
     {
-      name: 'fsdd sample: ArrayBuffer growth per step (steps 2..25)',
+      name: 'fsdd sample: ArrayBuffer growth per step (steps 2..25, diffuse stub)',
       figure: buffersPerStep,
       unit: 'bytes/step',
       better: 'lower',
       goal: '0 (no typed arrays allocated per step)',
       met: buffersPerStep <= 0,
     },
-  ];
+  );
+  return rows;
 };
 export default bench;

@@ -149,6 +149,21 @@ export interface GuidedDenoiserOptions {
   guidance?: Guidance;
   /** The null label used for the unconditional half (default `model.numClasses`). */
   nullLabel?: number;
+  /**
+   * Write the guided distributions here (`[B·C·(M+1)]`, e.g. in shared memory) instead of a
+   * buffer of the wrapper's own; the batch size must then stay B.
+   */
+  output?: Float32Array;
+  /** Accumulates the time of the model calls and of the guidance combination. */
+  timing?: GuidanceTiming;
+}
+
+/** Milliseconds spent by a {@link guidedDenoiser}, summed over its calls. */
+export interface GuidanceTiming {
+  /** In the wrapped model's calls (on the doubled batch). */
+  modelMs: number;
+  /** In the guidance combination. */
+  guideMs: number;
 }
 
 /**
@@ -177,7 +192,8 @@ export function guidedDenoiser(model: Denoiser, options: GuidedDenoiserOptions =
   let counts2 = new Int32Array(0);
   let t2 = new Float32Array(0);
   let labels2 = new Int32Array(0);
-  let out = new Float32Array(0);
+  let out = options.output ?? new Float32Array(0);
+  const timing = options.timing;
   return {
     codebookSize: model.codebookSize,
     setSize: model.setSize,
@@ -191,7 +207,12 @@ export function guidedDenoiser(model: Denoiser, options: GuidedDenoiserOptions =
         counts2 = new Int32Array(2 * B * C);
         t2 = new Float32Array(2 * B);
         labels2 = new Int32Array(2 * B);
-        out = new Float32Array(B * C * K);
+        if (out.length !== B * C * K) {
+          if (options.output) {
+            throw new RangeError(`output: expected length ${B * C * K} (B·C·K), got ${out.length}`);
+          }
+          out = new Float32Array(B * C * K);
+        }
       }
       counts2.set(counts, 0);
       counts2.set(counts, B * C);
@@ -199,13 +220,19 @@ export function guidedDenoiser(model: Denoiser, options: GuidedDenoiserOptions =
       t2.set(t, B);
       labels2.set(labels, 0);
       labels2.fill(nullLabel, B);
+      const called = performance.now();
       const probs = await model.probabilities(counts2, t2, labels2);
+      const returned = performance.now();
       if (probs.length !== 2 * B * C * K) {
         throw new RangeError(`model.probabilities: expected ${2 * B}×${C}×${K} values, got ${probs.length}`);
       }
       for (let b = 0; b < B; b++) {
         const scale32 = f32(guidanceScale(schedule, t[b]));
         guideRange(probs, b * C * K, probs, (B + b) * C * K, C, K, scale32, out, b * C * K);
+      }
+      if (timing) {
+        timing.modelMs += returned - called;
+        timing.guideMs += performance.now() - returned;
       }
       return out;
     },

@@ -1,30 +1,24 @@
-import {
-  assertInteger,
-  type RoundWorkspace,
-  roundRowToSum,
-  roundWorkspace,
-  setNoise,
-  tokensFromCounts,
-  validateCounts,
-} from '@tokenset/set-codec';
-import { drawKept, type FilterWork, filterWork, normaliseKept, nucleus, topKIndices } from './categorical.js';
+import { assertInteger, tokensFromCounts, validateCounts } from '@tokenset/set-codec';
 import type { Denoiser } from './denoiser.js';
-import { type GaussianSpec, gaussianWindow, hasMass } from './discretized-gaussian.js';
-import { adjustsAt, drawDistributions } from './draw.js';
 import type { DrawStrategy } from './draw-strategy.js';
 import { FsddError } from './errors.js';
-import { f32, SIGMA_EPSILON_F32, SQRT_2PI_F32, timeGrid } from './float32.js';
-import { type AdjustMode, type AdjustWork, adjustRow, adjustWork, type RowProbs } from './greedy-adjust.js';
-import { type Guidance, guidedDenoiser } from './guidance.js';
-import { type RandomOptions, rowStreams, type Uniform } from './random.js';
+import { timeGrid } from './float32.js';
+import type { AdjustMode } from './greedy-adjust.js';
+import { type Guidance, type GuidanceTiming, guidedDenoiser } from './guidance.js';
+import { type RandomOptions, rowStreams } from './random.js';
+import { defaultThreads, RowThreads } from './row-threads.js';
 import type { Fallback } from './sampler-presets.js';
 import { samplerSettings } from './sampler-settings.js';
+import { parseSigmaSchedule, type SigmaSchedule } from './sigma-schedule.js';
 import {
-  type ParsedSigmaSchedule,
-  parseSigmaSchedule,
-  type SigmaSchedule,
-  sigmaFactor,
-} from './sigma-schedule.js';
+  drawNext,
+  drawX0AndBridge,
+  initialNoise,
+  type StepCore,
+  type StepSettings,
+  stepCore,
+  stepState,
+} from './step-core.js';
 
 /** Progress of {@link sample}, reported after every step. */
 export interface SampleStep {
@@ -83,6 +77,30 @@ export interface SampleOptions extends RandomOptions {
   onStep?: (step: SampleStep) => void | Promise<void>;
   /** Stops between steps with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Worker threads for the per-row work of each step (the draws, the bridge, the adjustments);
+   * results are identical to one thread's, byte for byte. Default: every core
+   * (`os.availableParallelism()`) when a step has at least 2^20 probabilities (e.g. two rows at
+   * C = 4096, M = 128), else 1 — starting threads costs more than small runs save. Must be 1 with
+   * `uniforms` (a function cannot move to another thread). At most one thread per row is used.
+   */
+  threads?: number;
+  /** Measure where each step's time goes (see {@link SampleProfile}); default false. */
+  profile?: boolean;
+}
+
+/** Where the time of a {@link sample} call went, in milliseconds summed over the steps. */
+export interface SampleProfile {
+  /** Number of steps measured. */
+  steps: number;
+  /** The denoiser's own calls (with guidance: the call on the doubled batch). */
+  modelMs: number;
+  /** The guidance combination (`guide` over every row), 0 without guidance. */
+  guidanceMs: number;
+  /** The sampler's step work: draws, bridge, adjustments (and moving data to its threads). */
+  samplerMs: number;
+  /** Threads the sampler's step work ran on. */
+  threads: number;
 }
 
 /** The outcome of {@link sample}. */
@@ -97,10 +115,8 @@ export interface SampleResult {
   seeds?: string[];
   /** Steps whose next state fell back to rounding in at least one row. */
   fallbackSteps: number[];
-}
-
-function strategyCode(s: DrawStrategy): 0 | 1 | 2 {
-  return s.kind === 'multinomial' ? 0 : s.kind === 'topP' ? 1 : 2;
+  /** Where the time went, with `profile: true`. */
+  profile?: SampleProfile;
 }
 
 /**
@@ -147,7 +163,7 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
     }
     labels[b] = y;
   }
-  const settings = samplerSettings(
+  const settingsIn = samplerSettings(
     {
       steps: options.steps,
       guidance: options.guidance,
@@ -160,265 +176,129 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
     },
     { setSize: M },
   );
-  const N = settings.steps;
-  const x0Strategy = settings.x0;
-  const xtStrategy = settings.xt;
-  const adjustFrom = settings.adjustFrom;
-  const adjustMode = settings.adjust;
-  const fallback = settings.fallback;
-  const sigmaSchedule = parseSigmaSchedule(settings.sigmaSchedule);
-  const model = guidedDenoiser(denoiser, { guidance: settings.guidance, nullLabel: options.nullLabel });
+  const N = settingsIn.steps;
+  const x0Strategy = settingsIn.x0;
+  const xtStrategy = settingsIn.xt;
+  const adjustFrom = settingsIn.adjustFrom;
+  const adjustMode = settingsIn.adjust;
+  const fallback = settingsIn.fallback;
+  const sigmaSchedule = parseSigmaSchedule(settingsIn.sigmaSchedule);
+  const threads = threadsFor(options, B, C * K);
   const { streams, seeds } = rowStreams(B, options);
-
-  // State and work buffers, allocated once.
-  const z = new Int32Array(B * C);
-  const x0 = new Int32Array(B * C);
-  const zt = new Float32Array(B * C);
-  const sig = new Float32Array(B * C);
-  const tArr = new Float32Array(B);
-  const fallbackRows = new Uint8Array(B);
-  const gauss = new Float32Array(C * M);
-  const lo = new Int32Array(C);
-  const hi = new Int32Array(C);
-  const window = new Int32Array(2);
-  const uniforms = new Float64Array(C);
-  const spec: GaussianSpec = { M, sqrtTwoPi: SQRT_2PI_F32 };
-  const fwork = filterWork(K);
-  const gwork = filterWork(M);
-  const awork = adjustWork(C);
-  const rwork = roundWorkspace(C);
-  const denseProbs: RowProbs = { probs: new Float32Array(0), offset: 0, classes: K };
-  const gaussProbs: RowProbs = { probs: gauss, offset: 0, classes: M, lo, hi };
-  const gaussDense: RowProbs = { probs: gauss, offset: 0, classes: M };
-  const xtCode = strategyCode(xtStrategy);
-  if (xtStrategy.kind === 'topP') gwork.p = f32(xtStrategy.p);
-  if (xtStrategy.kind === 'topK') gwork.k = xtStrategy.k;
-
-  if (options.initial !== undefined) {
-    if (!(options.initial instanceof Int32Array)) {
-      throw new TypeError(`initial: expected an Int32Array [B·C], got ${typeof options.initial}`);
-    }
-    validateCounts(options.initial, { codebookSize: C, setSize: M, batch: B });
-    z.set(options.initial);
-  } else {
-    for (let b = 0; b < B; b++) {
-      // torch.rand(B, C) then quantize_tensor: the M largest uniforms of the row's stream.
-      z.set(setNoise({ codebookSize: C, setSize: M, random: streams[b] }), b * C);
-    }
-  }
-  const initial = z.slice();
-  const grid = timeGrid(N);
-  const fallbackSteps: number[] = [];
-  const step: SampleStep = { step: 0, steps: N, t: 0, tNext: 0, x0, counts: z, fallbackRows };
-  const core: Core = {
+  const settings: StepSettings = {
     B,
     C,
     M,
-    K,
     N,
-    z,
-    x0,
-    zt,
-    sig,
-    fallbackRows,
-    gauss,
-    lo,
-    hi,
-    window,
-    uniforms,
-    spec,
-    fwork,
-    gwork,
-    awork,
-    rwork,
-    denseProbs,
-    gaussProbs,
-    gaussDense,
-    streams,
     x0Strategy,
     xtStrategy,
-    xtCode,
     adjustFrom,
     adjustMode,
     fallback,
     sigmaSchedule,
   };
-
-  for (let i = 0; i < N; i++) {
-    options.signal?.throwIfAborted();
-    const t = grid[i];
-    const tNext = grid[i + 1];
-    tArr.fill(t);
-    const probs = await model.probabilities(z, tArr, labels);
-    if (!(probs instanceof Float32Array) || probs.length !== B * C * K) {
-      throw new FsddError(
-        `step ${i}: expected the denoiser to return a Float32Array of ${B}×${C}×${K} probabilities, got ${
-          probs instanceof Float32Array ? `length ${probs.length}` : typeof probs
-        }`,
-      );
+  const state = stepState(B, C, threads > 1);
+  const { z, x0, fallbackRows } = state;
+  // With threads, the probabilities travel in shared memory (the guidance writes there directly).
+  const shared = threads > 1 ? new Float32Array(new SharedArrayBuffer(4 * B * C * K)) : undefined;
+  const timing: GuidanceTiming = { modelMs: 0, guideMs: 0 };
+  const model = guidedDenoiser(denoiser, {
+    guidance: settingsIn.guidance,
+    nullLabel: options.nullLabel,
+    output: shared,
+    timing: options.profile ? timing : undefined,
+  });
+  const guided = model !== denoiser;
+  if (options.initial !== undefined) {
+    if (!(options.initial instanceof Int32Array)) {
+      throw new TypeError(`initial: expected an Int32Array [B·C], got ${typeof options.initial}`);
     }
-
-    if (advance(core, probs, i, t, tNext)) fallbackSteps.push(i);
-    if (options.onStep) {
-      step.step = i;
-      step.t = t;
-      step.tNext = tNext;
-      const pending = options.onStep(step);
-      if (pending) await pending;
-    }
-  }
-  return { counts: z, tokens: tokensFromCounts(z, M, B), initial, seeds, fallbackSteps };
-}
-
-/** Everything one step needs: buffers and settings, allocated once per {@link sample} call. */
-interface Core {
-  B: number;
-  C: number;
-  M: number;
-  K: number;
-  N: number;
-  z: Int32Array;
-  x0: Int32Array;
-  zt: Float32Array;
-  sig: Float32Array;
-  fallbackRows: Uint8Array;
-  gauss: Float32Array;
-  lo: Int32Array;
-  hi: Int32Array;
-  window: Int32Array;
-  uniforms: Float64Array;
-  spec: GaussianSpec;
-  fwork: FilterWork;
-  gwork: FilterWork;
-  awork: AdjustWork;
-  rwork: RoundWorkspace;
-  denseProbs: RowProbs;
-  gaussProbs: RowProbs;
-  gaussDense: RowProbs;
-  streams: Uniform[];
-  x0Strategy: DrawStrategy;
-  xtStrategy: DrawStrategy;
-  xtCode: 0 | 1 | 2;
-  adjustFrom: number;
-  adjustMode: AdjustMode;
-  fallback: Fallback;
-  sigmaSchedule: ParsedSigmaSchedule;
-}
-
-/**
- * One sampler step after the model call (synchronous, so its locals stay unboxed): x0 draw and
- * adjustment, the Gaussian bridge, the next state. Returns whether some row fell back.
- */
-function advance(core: Core, probs: Float32Array, i: number, t: number, tNext: number): boolean {
-  const { B, C, M, K, N, z, x0, zt, sig, fallbackRows, gauss, lo, hi, window, uniforms, spec } = core;
-  const { fwork, gwork, awork, rwork, denseProbs, gaussProbs, gaussDense, streams } = core;
-  const { x0Strategy, xtStrategy, xtCode } = core;
-  const { adjustFrom, adjustMode, fallback, sigmaSchedule } = core;
-  // x0 prediction: draw, then (top-p/top-k only from adjustFrom on) greedy adjustment.
-  const adjustX0 = adjustsAt(x0Strategy, t, adjustFrom);
-  denseProbs.probs = probs;
-  for (let b = 0; b < B; b++) {
-    const next = streams[b];
-    for (let c = 0; c < C; c++) uniforms[c] = next();
-    const bad = drawDistributions(probs, b * C * K, C, K, x0Strategy, uniforms, x0, b * C, fwork);
-    if (bad >= 0) {
-      const o = (b * C + bad) * K;
-      throw new FsddError(
-        `step ${i}: expected the denoiser's probabilities for row ${b}, entry ${bad} to be finite, non-negative and of positive mass, got [${Array.from(
-          probs.subarray(o, Math.min(o + K, o + 12)),
-        ).join(', ')}${K > 12 ? ', …' : ''}]`,
-      );
-    }
-    if (adjustX0) {
-      denseProbs.offset = b * C * K;
-      adjustRow(x0, b * C, C, denseProbs, M, adjustMode, awork);
-    }
+    validateCounts(options.initial, { codebookSize: C, setSize: M, batch: B });
   }
 
-  // The Gaussian bridge to t': mean, σ, and which rows have no mass.
-  const factor = sigmaFactor(sigmaSchedule, i, N);
-  const oneMinusT = f32(1 - t);
-  const oneMinusTNext = f32(1 - tNext);
-  let anyDegenerate = false;
-  for (let b = 0; b < B; b++) {
-    let degenerate = 0;
-    for (let c = b * C; c < (b + 1) * C; c++) {
-      const x = x0[c];
-      const noise = f32(f32(z[c] - f32(t * x)) / oneMinusT);
-      const mean = f32(f32(tNext * x) + f32(oneMinusTNext * noise));
-      const s = f32(f32(f32(Math.abs(f32(noise - x)) / 4) * factor) + SIGMA_EPSILON_F32);
-      zt[c] = mean;
-      sig[c] = s;
-      if (degenerate === 0) {
-        // cheap certain case first: a k within 10σ has density > 0 in float32
-        const r = Math.round(mean);
-        const nearest = r < 0 ? 0 : Math.min(r, M - 1);
-        if (Math.abs(nearest - mean) > 10 * s && !hasMass(spec, zt, sig, c)) degenerate = 1;
-      }
-    }
-    fallbackRows[b] = degenerate;
-    if (degenerate) anyDegenerate = true;
-  }
-  if (anyDegenerate && fallback === 'batch') fallbackRows.fill(1);
-
-  // The next state.
-  const adjustXt = adjustsAt(xtStrategy, t, adjustFrom);
-  for (let b = 0; b < B; b++) {
-    const row = b * C;
-    if (fallbackRows[b]) {
-      // flows.py's except path: quantize_tensor(z_t)
-      roundRowToSum(zt, row, C, M, z, row, rwork);
-      continue;
-    }
-    const next = streams[b];
-    for (let c = 0; c < C; c++) uniforms[c] = next();
-    if (xtCode === 0) {
-      for (let c = 0; c < C; c++) {
-        if (gaussianWindow(spec, zt, sig, row + c, gauss, c * M, window) === 0)
-          throw new FsddError(`step ${i}: row ${b}, entry ${c}: the discretised Gaussian lost its mass`);
-        const l = window[0];
-        const h = window[1];
-        lo[c] = l;
-        hi[c] = h;
-        // inverse CDF over the window; entries outside are exactly 0
-        let sum = 0;
-        for (let k = l; k <= h; k++) sum += gauss[c * M + k];
-        const threshold = uniforms[c] * sum;
-        let cdf = 0;
-        let drawn = M - 1;
-        for (let k = l; k <= h; k++) {
-          cdf += gauss[c * M + k];
-          if (cdf > threshold) {
-            drawn = k;
-            break;
-          }
-        }
-        z[row + c] = drawn;
-      }
-      adjustRow(z, row, C, gaussProbs, M, adjustMode, awork);
-    } else {
-      gauss.fill(0);
-      for (let c = 0; c < C; c++) {
-        if (gaussianWindow(spec, zt, sig, row + c, gauss, c * M, window) === 0)
-          throw new FsddError(`step ${i}: row ${b}, entry ${c}: the discretised Gaussian lost its mass`);
-        const n = xtCode === 1 ? nucleus(gauss, c * M, M, gwork) : topKIndices(gauss, c * M, M, gwork);
-        if (n < 0 || !normaliseKept(gauss, c * M, n, gwork)) {
-          throw new FsddError(`step ${i}: row ${b}, entry ${c}: the discretised Gaussian lost its mass`);
-        }
-        z[row + c] = drawKept(n, M, uniforms, c, gwork);
-      }
-      if (adjustXt) adjustRow(z, row, C, gaussDense, M, adjustMode, awork);
-    }
-  }
-  if (anyDegenerate) {
-    for (let c = 0; c < B * C; c++) {
-      if (z[c] < 0) {
+  const pool = shared ? RowThreads.start(threads, settings, state, shared, seeds!) : undefined;
+  const core: StepCore | undefined = pool ? undefined : stepCore(settings, state, 0, B, streams);
+  try {
+    if (options.initial !== undefined) z.set(options.initial);
+    else if (pool) await pool.run({ kind: 'noise' });
+    else initialNoise(core!);
+    const initial = z.slice();
+    const grid = timeGrid(N);
+    const tArr = new Float32Array(B);
+    const fallbackSteps: number[] = [];
+    const step: SampleStep = { step: 0, steps: N, t: 0, tNext: 0, x0, counts: z, fallbackRows };
+    let modelMs = 0;
+    let samplerMs = 0;
+    for (let i = 0; i < N; i++) {
+      options.signal?.throwIfAborted();
+      const t = grid[i];
+      const tNext = grid[i + 1];
+      tArr.fill(t);
+      const called = performance.now();
+      const probs = await model.probabilities(z, tArr, labels);
+      const returned = performance.now();
+      modelMs += returned - called;
+      if (!(probs instanceof Float32Array) || probs.length !== B * C * K) {
         throw new FsddError(
-          `step ${i}: expected the fallback rounding of z_t to give counts >= 0, got ${z[c]} at row ${Math.floor(c / C)}, entry ${c % C} (the reference's model would fail on it too)`,
+          `step ${i}: expected the denoiser to return a Float32Array of ${B}×${C}×${K} probabilities, got ${
+            probs instanceof Float32Array ? `length ${probs.length}` : typeof probs
+          }`,
         );
       }
+      let degenerate: boolean;
+      if (pool) {
+        if (probs.buffer !== shared!.buffer) shared!.set(probs);
+        degenerate = await pool.run({ kind: 'x0', step: i, t, tNext });
+      } else {
+        degenerate = drawX0AndBridge(core!, probs, i, t, tNext);
+      }
+      if (degenerate && fallback === 'batch') fallbackRows.fill(1);
+      if (pool) await pool.run({ kind: 'next', step: i, t });
+      else drawNext(core!, i, t);
+      samplerMs += performance.now() - returned;
+      if (degenerate) fallbackSteps.push(i);
+      if (options.onStep) {
+        step.step = i;
+        step.t = t;
+        step.tNext = tNext;
+        const pending = options.onStep(step);
+        if (pending) await pending;
+      }
     }
+    const result: SampleResult = {
+      counts: z,
+      tokens: tokensFromCounts(z, M, B),
+      initial,
+      seeds,
+      fallbackSteps,
+    };
+    if (options.profile) {
+      result.profile = {
+        steps: N,
+        modelMs: guided ? timing.modelMs : modelMs,
+        guidanceMs: guided ? timing.guideMs : 0,
+        samplerMs,
+        threads,
+      };
+    }
+    return result;
+  } finally {
+    await pool?.close();
   }
+}
 
-  return anyDegenerate;
+/** The number of sampler threads for a run (see {@link SampleOptions.threads}). */
+function threadsFor(options: SampleOptions, B: number, perRow: number): number {
+  const requested = options.threads;
+  if (requested !== undefined) assertInteger('threads', requested, 1, 1024);
+  if (options.uniforms !== undefined) {
+    if (requested !== undefined && requested > 1) {
+      throw new RangeError(
+        `threads: expected 1 with uniforms (a function cannot move to another thread), got ${requested}`,
+      );
+    }
+    return 1;
+  }
+  const threads = requested ?? (B * perRow >= 2 ** 20 ? defaultThreads() : 1);
+  return Math.min(threads, B);
 }

@@ -59,3 +59,35 @@ describe('sample equals the reference tensor program on diffuse distributions', 
     expect(Array.from(counts)).toEqual(Array.from(expected));
   });
 });
+
+describe('rows in parallel', () => {
+  it.each([2, 3])(
+    'threads: %i gives the same bytes as one thread (guided, exact adjust, profile)',
+    async (threads) => {
+      const labels = Int32Array.of(1, 2, 3);
+      const run = (n: number) =>
+        sample(model, { labels, seed: 4, steps: 8, adjust: 'exact', threads: n, profile: true });
+      const one = await run(1);
+      const many = await run(threads);
+      expect(Buffer.from(many.counts.buffer).equals(Buffer.from(one.counts.buffer))).toBe(true);
+      expect(Array.from(many.tokens)).toEqual(Array.from(one.tokens));
+      expect(Array.from(many.initial)).toEqual(Array.from(one.initial));
+      expect(many.profile?.threads).toBe(threads);
+      expect(one.profile?.steps).toBe(8);
+      expect(one.profile!.guidanceMs).toBeGreaterThan(0);
+    },
+  );
+  it('a thread reports invalid probabilities as FsddError; threads must be 1 with uniforms', async () => {
+    const bad: Denoiser = {
+      ...model,
+      probabilities: async () => new Float32Array(B * C * K).fill(Number.NaN),
+    };
+    await expect(
+      sample(bad, { labels: Int32Array.of(1, 2, 3), seed: 1, guidance: 'none', threads: 2 }),
+    ).rejects.toThrow(/step 0: expected the denoiser's probabilities for row 0, entry 0 to be finite/);
+    await expect(
+      sample(model, { labels: Int32Array.of(1), uniforms: () => Math.random, threads: 2 }),
+    ).rejects.toThrow('threads: expected 1 with uniforms (a function cannot move to another thread), got 2');
+    await expect(sample(model, { labels: Int32Array.of(1), threads: 0 })).rejects.toThrow(/threads/);
+  });
+});

@@ -1,0 +1,161 @@
+// The distributions the sampler benchmark runs on, at the real size (C = 4096, M = 128): a peaked
+// stub, a diffuse stub (as early FSDD steps look) and outputs recorded from a real model at an
+// early, a middle and a late step. The model is chosen in one place, `benchModel` below.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { setNoise } from '@tokenset/set-codec';
+import { type Denoiser, seededUniform, timeGrid } from '../src/index.ts';
+
+export const C = 4096;
+export const M = 128;
+export const K = M + 1;
+
+/** One input of the benchmark: per-entry distributions for `rows` rows, `[rows·C·K]`. */
+export interface SamplerInput {
+  name: string;
+  probs: Float32Array;
+  /** The unconditional distributions for guidance (default: `probs` flattened). */
+  uncond?: Float32Array;
+  rows: number;
+}
+
+/** Per entry: 0.9 on a mode (count 1 on M spread entries, else 0), 0.1 spread geometrically. */
+export function peakedProbs(rows: number): Float32Array {
+  const probs = new Float32Array(rows * C * K);
+  for (let b = 0; b < rows; b++) {
+    for (let c = 0; c < C; c++) {
+      const o = (b * C + c) * K;
+      const mode = (c * 7 + b) % (C / M) === 0 ? 1 : 0;
+      let rest = 0;
+      for (let k = 0; k < K; k++) {
+        if (k === mode) continue;
+        const v = 0.5 ** (Math.abs(k - mode) + 1);
+        probs[o + k] = v;
+        rest += v;
+      }
+      for (let k = 0; k < K; k++) probs[o + k] = k === mode ? 0.9 : (0.1 * probs[o + k]) / rest;
+    }
+  }
+  return probs;
+}
+
+/**
+ * Per entry: count 0 holds about 70% of the mass, the rest is spread over all 129 counts (slowly
+ * decaying, with a per-entry jitter so that no two entries are alike), as early FSDD steps look.
+ */
+export function diffuseProbs(rows: number): Float32Array {
+  const probs = new Float32Array(rows * C * K);
+  const jitter = seededUniform('diffuse');
+  for (let i = 0; i < rows * C; i++) {
+    const o = i * K;
+    const zero = 0.65 + 0.1 * jitter();
+    let rest = 0;
+    for (let k = 1; k < K; k++) rest += probs[o + k] = (0.5 + jitter()) / (1 + k / 16);
+    probs[o] = zero;
+    for (let k = 1; k < K; k++) probs[o + k] = ((1 - zero) * probs[o + k]) / rest;
+  }
+  return probs;
+}
+
+/** The model whose outputs the benchmark records (swap for the trained demo model once it exists). */
+export async function benchModel(): Promise<{
+  name: string;
+  model: Denoiser & { release(): Promise<void> };
+}> {
+  const { DiT1D } = await import('@tokenset/dit1d');
+  const { formulaStateDict, parseShapes } = await import('@tokenset/formula-weights');
+  const shapesUrl = new URL('../../dit1d/test/fixtures/full-dit1d-s/shapes.json', import.meta.url);
+  const shapes = parseShapes(JSON.parse(readFileSync(shapesUrl, 'utf8')));
+  const model = await DiT1D.fromStateDict(formulaStateDict(shapes), {
+    preset: 'DiT1D-S',
+    consumeStateDict: true,
+  });
+  return { name: 'DiT1D-S formula weights', model };
+}
+
+/** Steps of a 25-step run whose model outputs are recorded: early, middle, late. */
+export const RECORDED_STEPS = [2, 12, 22] as const;
+
+const cacheDir = new URL('../node_modules/.cache/sampler-bench/', import.meta.url);
+
+/**
+ * The model's (unguided) outputs for one row at the recorded steps, each at a state z_t formed as
+ * the forward process forms it from set noise and a data-like target. Recorded once and cached
+ * under `node_modules/.cache` (a DiT1D-S forward takes tens of seconds on two busy cores).
+ */
+export async function recordedInputs(): Promise<SamplerInput[]> {
+  const grid = timeGrid(25);
+  const cached = (step: number) => new URL(`step-${step}.f32`, cacheDir);
+  let name = 'DiT1D-S formula weights';
+  if (!RECORDED_STEPS.every((s) => existsSync(cached(s)))) {
+    const bench = await benchModel();
+    name = bench.name;
+    mkdirSync(cacheDir, { recursive: true });
+    const noise = setNoise({ codebookSize: C, setSize: M, random: seededUniform('noise') });
+    const target = setNoise({ codebookSize: C, setSize: M, random: seededUniform('target') });
+    for (const step of RECORDED_STEPS) {
+      const t = grid[step];
+      const zt = new Int32Array(C);
+      // z_t = round(t·x0 + (1 - t)·x1): each code of the target or of the noise, by t
+      const pick = seededUniform(`pick-${step}`);
+      for (let c = 0; c < C; c++) zt[c] = pick() < t ? target[c] : noise[c];
+      // the conditional row (class 207) and the unconditional one (the null label)
+      const zz = new Int32Array(2 * C);
+      zz.set(zt);
+      zz.set(zt, C);
+      const probs = await bench.model.probabilities(zz, Float32Array.of(t, t), Int32Array.of(207, 1000));
+      writeFileSync(cached(step), probs);
+    }
+    await bench.model.release();
+  }
+  return RECORDED_STEPS.map((step) => {
+    const bytes = readFileSync(cached(step));
+    const both = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice();
+    const probs = both.subarray(0, C * K);
+    const uncond = both.subarray(C * K);
+    return { name: `${name}, step ${step}/25 (t=${grid[step].toFixed(2)})`, probs, uncond, rows: 1 };
+  });
+}
+
+/** Tiles distributions of `from` rows to `rows` rows (rows cycle; the sampler's cost depends on the shape). */
+export function tiled(probs: Float32Array, from: number, rows: number): Float32Array {
+  const out = new Float32Array(rows * C * K);
+  for (let b = 0; b < rows; b++)
+    out.set(probs.subarray((b % from) * C * K, ((b % from) + 1) * C * K), b * C * K);
+  return out;
+}
+
+/** A stub denoiser of `rows` rows for a benchmark input. */
+export function inputDenoiser(input: SamplerInput, rows: number): Denoiser {
+  const cond = tiled(input.probs, input.rows, rows);
+  return stubDenoiser(cond, rows, input.uncond && tiled(input.uncond, input.rows, rows));
+}
+
+/**
+ * The unconditional stand-in for a stub's distributions: each one flattened (p^0.8, renormalised),
+ * as an unconditional model is less sure than a conditional one; guidance sharpens it back.
+ */
+export function flattened(probs: Float32Array): Float32Array {
+  const out = new Float32Array(probs.length);
+  for (let o = 0; o < probs.length; o += K) {
+    let sum = 0;
+    for (let k = 0; k < K; k++) sum += out[o + k] = probs[o + k] ** 0.8;
+    for (let k = 0; k < K; k++) out[o + k] /= sum;
+  }
+  return out;
+}
+
+/**
+ * A stub denoiser that returns fixed distributions: `cond` for the conditional rows and, for the
+ * unconditional half of a guided (doubled) batch, `uncond` (default: `cond` flattened).
+ */
+export function stubDenoiser(cond: Float32Array, rows: number, uncond = flattened(cond)): Denoiser {
+  const doubled = new Float32Array(2 * cond.length);
+  doubled.set(cond);
+  doubled.set(uncond, cond.length);
+  return {
+    codebookSize: C,
+    setSize: M,
+    numClasses: 1000,
+    probabilities: async (_counts, t) => (t.length === rows ? cond : doubled),
+  };
+}
