@@ -31,7 +31,10 @@ import { checkInputs } from './validate.js';
 
 /** Options of {@link DiT1D.load}. */
 export interface DiT1DLoadOptions extends SessionOptions {
-  /** Precision when exporting from a checkpoint (`.onnx` files carry their own): `'fp32'` (default) or `'fp16'`. */
+  /**
+   * Precision when exporting from a checkpoint (`.onnx` files carry their own): `'fp32'` (default),
+   * `'fp16'`, or `'int8'` (the blocks' linear layers dynamically quantized; see `ExportDiT1DOptions`).
+   */
   dtype?: DiT1DDtype;
   /** Attention heads when exporting from a checkpoint (default from `preset`, else hidden size / 64). */
   numHeads?: number;

@@ -118,6 +118,19 @@ describe('DiT1D (tiny reference model)', () => {
     }
   });
 
+  it("int8 export quantizes the blocks' linear layers and stays close to fp32", async () => {
+    const int8 = await DiT1D.load(PTH, { numHeads: 4, dtype: 'int8', threads: 1 });
+    try {
+      expect(int8.info.dtype).toBe('int8');
+      const diff = maxDiff(await int8.probabilities(x, t, y), await f32('tiny-dit1d/forward_probs'));
+      console.log(`tiny int8 vs reference fp32: max |Δprob| = ${diff.toExponential(2)}`);
+      expect(diff).toBeLessThan(2e-2);
+      expect(diff).toBeGreaterThan(0);
+    } finally {
+      await int8.release();
+    }
+  });
+
   it('computes the timestep frequencies as the reference does in float32', () => {
     const f = timestepFrequencies(256);
     expect(f.length).toBe(128);
@@ -177,7 +190,7 @@ describe('DiT1D errors', () => {
     expect(() => exportDiT1D(sd, { numHeads: 4 })).toThrow(DiT1DError);
     const sd3 = await readDiT1DStateDict(PTH);
     expect(() => exportDiT1D(sd3, { numHeads: 4, dtype: 'bf16' as never })).toThrow(
-      /dtype: expected one of 'fp32', 'fp16', got 'bf16'/,
+      /dtype: expected one of 'fp32', 'fp16', 'int8', got 'bf16'/,
     );
     expect(() => exportDiT1D(sd3, { numHeads: 4, attention: 'flash' as never })).toThrow(
       /attention: expected 'fused' or 'standard'/,

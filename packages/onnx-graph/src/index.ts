@@ -15,3 +15,5 @@ export type { LinearOptions, Parameter } from './linear.js';
 export { linear, transpose2d } from './linear.js';
 export { OnnxFormatError, readModelMetadata } from './model-metadata.js';
 export type { EncodedModel } from './model-proto.js';
+export type { QuantizedWeight } from './quantized-linear.js';
+export { quantizedLinear, quantizeWeightPerColumn } from './quantized-linear.js';
