@@ -3,7 +3,13 @@
  * The glue between @tokenset/fsdd, @tokenset/set-codec and the two models.
  */
 
-import { type Denoiser, type SampleOptions, type SamplerSettings, sample } from '@tokenset/fsdd';
+import {
+  type Denoiser,
+  type SampleOptions,
+  type SampleProfile,
+  type SamplerSettings,
+  sample,
+} from '@tokenset/fsdd';
 import { tokensFromCounts } from '@tokenset/set-codec';
 
 /** What generation needs of the tokenizer. */
@@ -29,6 +35,8 @@ export interface Generated {
   images: Uint8Array;
   /** The x0 predictions of every step as token sets `[steps][B·M]`, when asked for. */
   trajectory?: Int32Array[];
+  /** Where the time went (the sampler's profile and the decode), when asked for. */
+  profile?: SampleProfile & { decodeMs: number };
 }
 
 /**
@@ -43,6 +51,7 @@ export async function generate(
   seeds: readonly number[],
   keepTrajectory = false,
   onStep?: (step: number, steps: number) => void,
+  profile = false,
 ): Promise<Generated> {
   const trajectory: Int32Array[] = [];
   const options = sampleOptions(settings, labels, seeds);
@@ -53,7 +62,15 @@ export async function generate(
     if (keepTrajectory) trajectory.push(tokensFromCounts(event.x0, denoiser.setSize, B));
     onStep?.(event.step + 1, event.steps);
   };
+  options.profile = profile;
   const result = await sample(denoiser, options);
+  const decodeStart = performance.now();
   const images = await decoder.decode(result.tokens);
-  return { tokens: result.tokens, images, trajectory: keepTrajectory ? trajectory : undefined };
+  const decodeMs = performance.now() - decodeStart;
+  return {
+    tokens: result.tokens,
+    images,
+    trajectory: keepTrajectory ? trajectory : undefined,
+    profile: result.profile && { ...result.profile, decodeMs },
+  };
 }

@@ -97,10 +97,14 @@ describe('generate', () => {
       '--steps',
       '4',
       '--trajectory',
+      '--profile',
       '--out',
       out,
     );
     expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /step profile, batch 4, 4 steps: model \d+\.\d% .*, guidance .*, sampler \(1 thread\) .*, decode \d+\.\d%/,
+    );
     for (const name of ['000-class1', '001-class1', '002-class3', '003-class3']) {
       const meta = await sharp(join(out, `${name}.png`)).metadata();
       expect([meta.format, meta.width, meta.height]).toEqual(['png', 64, 64]);

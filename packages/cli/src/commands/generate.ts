@@ -83,6 +83,10 @@ export const generateCommand: Command = {
       valueName: 'webp|gif',
       description: 'animation format (default webp)',
     },
+    profile: {
+      type: 'boolean',
+      description: 'print the share of each step spent in the model, guidance, sampler and decode',
+    },
     ...SAMPLER_OPTIONS,
     ...HEADS_OPTIONS,
     ...RUNTIME_OPTIONS,
@@ -158,6 +162,7 @@ export const generateCommand: Command = {
           format,
           io,
           trajectory,
+          profile: values.profile === true,
         });
       } finally {
         await tokenizer.release();
@@ -196,6 +201,8 @@ export interface GenerateJob {
   io: CliIo;
   /** Enlarge the grid and the animation frames this many times (small images; default 1). */
   scale?: number;
+  /** Print the step profile at the end. */
+  profile?: boolean;
 }
 
 /** Generates, writes the PNGs, the grid and the trajectory; returns the written paths. */
@@ -216,6 +223,7 @@ export async function generateImages(
   const steps: RgbImage[][] = [];
   const written: string[] = [];
   let trajectoryMs = 0;
+  const spent = { model: 0, guidance: 0, sampler: 0, decode: 0, steps: 0, threads: 1 };
   for (let start = 0; start < total; start += batchSize) {
     const batchLabels = labels.slice(start, start + batchSize);
     const seeds = batchLabels.map((_, i) => seed + start + i);
@@ -227,7 +235,16 @@ export async function generateImages(
       seeds,
       job.trajectory,
       () => bar.tick(batchLabels.length),
+      job.profile,
     );
+    if (result.profile) {
+      spent.model += result.profile.modelMs;
+      spent.guidance += result.profile.guidanceMs;
+      spent.sampler += result.profile.samplerMs;
+      spent.decode += result.profile.decodeMs;
+      spent.steps += result.profile.steps;
+      spent.threads = result.profile.threads;
+    }
     for (let i = 0; i < batchLabels.length; i++) {
       const image = batchImage(result.images, i, size);
       const shown = upscale(image, job.scale ?? 1);
@@ -249,6 +266,19 @@ export async function generateImages(
     }
   }
   bar.finish();
+  if (job.profile && spent.steps > 0) {
+    const all = spent.model + spent.guidance + spent.sampler + spent.decode;
+    const part = (name: string, ms: number) =>
+      `${name} ${((100 * ms) / all).toFixed(1)}% (${(ms / spent.steps).toFixed(1)} ms/step)`;
+    io.stderr.write(
+      `step profile, batch ${Math.min(batchSize, total)}, ${spent.steps} steps: ${[
+        part('model', spent.model),
+        part('guidance', spent.guidance),
+        part(`sampler (${spent.threads} thread${spent.threads === 1 ? '' : 's'})`, spent.sampler),
+        part('decode', spent.decode),
+      ].join(', ')}\n`,
+    );
+  }
   const columns = gridColumns(perClass, total);
   const gridPath = join(out, OVERVIEW_FOLDER, 'grid.png');
   await writePng(gridPath, grid(finals, { columns }));
