@@ -13,7 +13,10 @@ const B = Number(process.env.TOKENSET_BENCH_INT8_BATCH ?? 1);
 const REPEATS = 2;
 
 const bench: Bench = async () => {
-  const fp32 = await DiT1D.fromStateDict(formulaStateDict(shapes), { preset: 'DiT1D-S', consumeStateDict: true });
+  const fp32 = await DiT1D.fromStateDict(formulaStateDict(shapes), {
+    preset: 'DiT1D-S',
+    consumeStateDict: true,
+  });
   const int8 = await DiT1D.fromStateDict(formulaStateDict(shapes), {
     preset: 'DiT1D-S',
     dtype: 'int8',
@@ -35,7 +38,8 @@ const bench: Bench = async () => {
       outputs.push(await model.probabilities(counts, t, labels));
       if (r > 0) seconds[name].push((performance.now() - start) / 1000); // run 0 warms up
     }
-    for (let i = 0; i < outputs[0].length; i++) delta = Math.max(delta, Math.abs(outputs[0][i] - outputs[1][i]));
+    for (let i = 0; i < outputs[0].length; i++)
+      delta = Math.max(delta, Math.abs(outputs[0][i] - outputs[1][i]));
   }
   await fp32.release();
   await int8.release();
