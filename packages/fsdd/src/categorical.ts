@@ -11,6 +11,9 @@ import { f32 } from './float32.js';
 /** Selection passes before a full sort is cheaper. */
 const SELECT_LIMIT = 8;
 
+/** Largest running nucleus kept by insertion before a full sort is cheaper. */
+const LIST_LIMIT = 32;
+
 /** Reusable buffers for the filtered draws (one distribution of K values). */
 export interface FilterWork {
   /** Kept indices, in filter order then index order. */
@@ -144,6 +147,10 @@ export function nucleus(probs: ArrayLike<number>, o: number, K: number, work: Fi
     kept[q] = k;
     values[q] = v;
     n++;
+    if (n > LIST_LIMIT) {
+      // a flat distribution: insertions would cost O(n²); sort it once instead
+      return firstMax(probs, o, K) < 0 ? -1 : sortedNucleus(probs, o, K, work);
+    }
     mass += v;
     // the running sum is within K·2^-53 of its largest value; 2^-36 of it covers K < 2^16
     margin = Math.max(margin, mass * 2 ** -36);
@@ -160,6 +167,21 @@ export function nucleus(probs: ArrayLike<number>, o: number, K: number, work: Fi
   }
   // every positive value kept with mass ≤ p: the zeros follow, in index order (the sum stays)
   if (zeros > 0 && f32(cum) <= p32) for (let k = 0; k < K; k++) if (probs[o + k] === 0) kept[n++] = k;
+  return n;
+}
+
+/** The nucleus by a stable sort of the whole distribution (for flat distributions). */
+function sortedNucleus(probs: ArrayLike<number>, o: number, K: number, work: FilterWork): number {
+  const p32 = work.p;
+  const order = argsortDescending(probs as Float32Array, o, K, work.order, work.scratch);
+  const kept = work.kept;
+  let cum = 0;
+  let n = 0;
+  while (n < K && (n === 0 || f32(cum) <= p32)) {
+    const idx = order[n];
+    kept[n++] = idx;
+    cum += probs[o + idx];
+  }
   return n;
 }
 
