@@ -236,7 +236,7 @@ await Promise.all([
       const trained = existsSync(
         join(project, 'node_modules', '@tokenset', 'demo-models', 'models', 'tokenizer.pth'),
       );
-      const args = ['demo', '--out', join(work, 'demo'), ...(trained ? [] : ['--formula'])];
+      const args = ['demo', '--out', join(work, 'demo'), ...(trained ? ['--per-class', '2'] : ['--formula'])];
       console.log(`  running: tokenset ${args.join(' ')}`);
       const out = await runAsync(bin('tokenset'), args, { cwd: project });
       check(/outputs in |The released/.test(out), `tokenset demo: expected it to finish, got\n${out}`);

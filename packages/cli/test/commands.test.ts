@@ -238,6 +238,21 @@ describe('bad input: one clear line, non-zero exit, no stack trace', () => {
 });
 
 describe('demo', () => {
+  it('runs the trained demo models by default: digits reconstructed, generated, measured', async () => {
+    const out = join(dir, 'demo-trained');
+    const run = await tokenset('demo', '--out', out, '--per-class', '1', '--steps', '4');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('trained in Node on MNIST digits');
+    expect(run.stdout).toMatch(
+      /reconstruction of 1,000 held-out digits: classifier accuracy \d+\.\d% \(originals 98\.1%\)/,
+    );
+    expect(run.stdout).toContain('reversed and shuffled token orders decode identically: yes');
+    expect(run.stdout).toMatch(/these 10 generated digits: classified as the requested digit \d+\.\d%/);
+    expect(run.stdout).toContain('tokenset demo --formula');
+    // Ten held-out digits, each with its five token orders, enlarged.
+    expect((await sharp(join(out, 'reconstruction.png')).metadata()).height).toBeGreaterThan(10 * 64);
+  });
+
   it('--formula runs the whole pipeline on small models, says they are untrained, and where the real ones are', async () => {
     const out = join(dir, 'demo');
     const run = await tokenset('demo', '--formula', '--out', out, '--images', '2', '--steps', '3');
