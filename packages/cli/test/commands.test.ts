@@ -238,7 +238,9 @@ describe('bad input: one clear line, non-zero exit, no stack trace', () => {
 });
 
 describe('demo', () => {
-  it('runs the trained demo models by default: digits reconstructed, generated, measured', async () => {
+  it('runs the trained demo models by default: digits reconstructed, generated, measured', {
+    timeout: 240_000,
+  }, async () => {
     const out = join(dir, 'demo-trained');
     const run = await tokenset('demo', '--out', out, '--per-class', '1', '--steps', '4');
     expect(run.code, run.stderr).toBe(0);

@@ -27,7 +27,8 @@ const TINY = JSON.stringify({
   },
 });
 
-describe('tokenset train-tokenizer / train', () => {
+// Training steps are CPU-bound: generous limits for a shared 2-core machine.
+describe('tokenset train-tokenizer / train', { timeout: 240_000 }, () => {
   it('trains, resumes, and refuses bad input in one line before any work', async () => {
     const out = join(dir, 'tok');
     const run = await tokenset(

@@ -29,7 +29,7 @@ describe('mnistDigits', () => {
   });
 });
 
-describe('the committed demo models', () => {
+describe('the committed demo models', { timeout: 120_000 }, () => {
   it('are in the package, small, in the released layouts', async () => {
     for (const path of [
       DEMO_MODEL_PATHS.tokenizer,

@@ -35,7 +35,8 @@ const base = () => ({
   learningRate: 3e-3,
 });
 
-describe('trainDiT1D', () => {
+// Training steps are CPU-bound: generous limits for a shared 2-core machine.
+describe('trainDiT1D', { timeout: 240_000 }, () => {
   it('lowers the loss and writes {model, ema, args} that DiT1D.load reads, matching onnxruntime', async () => {
     const losses: number[] = [];
     const result = await trainDiT1D({
