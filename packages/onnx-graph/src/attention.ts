@@ -29,6 +29,12 @@ export interface AttentionOptions {
   scale?: number;
   /** Precision of the inputs. Default float32. */
   dtype?: 'float32' | 'float16';
+  /**
+   * How the standard path scales: `'multiply'` (default) `q · scale`, as timm; `'divide'` `q / √(head
+   * size)`, as PyTorch 1.13's `nn.MultiheadAttention` (the set tokenizer's blocks). The two differ
+   * only in float rounding, and not at all when the head size is a power of 4.
+   */
+  queryScaling?: 'multiply' | 'divide';
 }
 
 /**
@@ -72,7 +78,13 @@ export function multiHeadAttention(g: Graph, options: AttentionOptions): Value {
     options.dtype === 'float16'
       ? g.constant(new Uint16Array([toFloat16Bits(scale)]), [])
       : g.constant(new Float32Array([scale]), []);
-  const q = g.op('Mul', [heads(options.query, [0, 2, 1, 3]), scaleValue]); // [B, N, S, H], scaled first as timm does
+  const q =
+    options.queryScaling === 'divide'
+      ? g.op('Div', [
+          heads(options.query, [0, 2, 1, 3]),
+          g.constant(new Float32Array([Math.sqrt(headSize)]), []),
+        ])
+      : g.op('Mul', [heads(options.query, [0, 2, 1, 3]), scaleValue]); // [B, N, S, H], scaled first as timm does
   const kT = heads(options.key, [0, 2, 3, 1]); // [B, N, H, L]
   const v = heads(options.value, [0, 2, 1, 3]); // [B, N, L, H]
   const weights = g.op('Softmax', [g.op('MatMul', [q, kT])], { axis: int(-1) }); // [B, N, S, L]

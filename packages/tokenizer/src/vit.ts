@@ -6,13 +6,12 @@
 
 import {
   type AttentionImplementation,
-  float,
   type Graph,
   gelu,
   int,
-  ints,
   layerNorm,
   linear,
+  multiHeadAttention,
   type Value,
 } from '@tokenset/onnx-graph';
 import type { Float32StateDict } from '@tokenset/tensor-io';
@@ -68,36 +67,22 @@ function selfAttention(
   ); // [B, L, 3W]
   const sizes = g.constant(new BigInt64Array([BigInt(w), BigInt(w), BigInt(w)]), [3]);
   const [q, k, v] = g.opN('Split', [qkv, sizes], 3, { axis: int(-1) }); // 3 × [B, L, W]
-  const attended = multiHead(g, q, k, v, o); // [B, L, W]
+  const attended = multiHeadAttention(g, {
+    query: q,
+    key: k,
+    value: v,
+    numHeads: o.heads,
+    hiddenSize: w,
+    implementation: o.attention,
+    scale: 1 / Math.sqrt(w / o.heads),
+    queryScaling: 'divide', // q / √D before q·kᵀ, as PyTorch 1.13
+  }); // [B, L, W]
   return linear(
     g,
     attended,
     parameter(sd, `${prefix}.out_proj.weight`, [w, w]),
     parameter(sd, `${prefix}.out_proj.bias`, [w]),
   ); // [B, L, W]
-}
-
-function multiHead(g: Graph, q: Value, k: Value, v: Value, o: TransformerOptions): Value {
-  const headSize = o.width / o.heads;
-  if (o.attention === 'fused') {
-    return g.op(
-      'MultiHeadAttention',
-      [q, k, v],
-      { num_heads: int(o.heads), scale: float(1 / Math.sqrt(headSize)) },
-      { domain: 'com.microsoft' },
-    );
-  }
-  const split = g.constant(new BigInt64Array([0n, 0n, BigInt(o.heads), BigInt(headSize)]), [4]);
-  const heads = (t: Value, perm: number[]) =>
-    g.op('Transpose', [g.op('Reshape', [t, split])], { perm: ints(perm) });
-  const root = g.constant(new Float32Array([Math.sqrt(headSize)]), []);
-  const qh = g.op('Div', [heads(q, [0, 2, 1, 3]), root]); // [B, H, L, D] / √D (PyTorch 1.13 _scaled_dot_product_attention)
-  const kt = heads(k, [0, 2, 3, 1]); // [B, H, D, L]
-  const vh = heads(v, [0, 2, 1, 3]); // [B, H, L, D]
-  const weights = g.op('Softmax', [g.op('MatMul', [qh, kt])], { axis: int(-1) }); // [B, H, L, L]
-  const joined = g.op('Transpose', [g.op('MatMul', [weights, vh])], { perm: ints([0, 2, 1, 3]) });
-  const merge = g.constant(new BigInt64Array([0n, 0n, BigInt(o.width)]), [3]);
-  return g.op('Reshape', [joined, merge]); // [B, L, W]
 }
 
 /** `ResidualAttentionBlock.forward`: x + attn(ln_1(x)), then x + mlp(ln_2(x)). */
