@@ -1,3 +1,5 @@
+import { appendLog } from './run-files.js';
+
 /**
  * The training loop shared by every model here: steps until the last one, a checkpoint every few
  * minutes and at the end, progress events, and a clean stop on an `AbortSignal` (the last written
@@ -45,6 +47,34 @@ export interface LoopOptions {
   /** Stops the run after the current step, without writing a checkpoint. */
   signal?: AbortSignal;
   onProgress?: (event: TrainProgress) => void;
+}
+
+/** What every training run passes on to {@link runLoop}: its own settings and the log file. */
+export interface RunSettings {
+  checkpointSeconds?: number;
+  signal?: AbortSignal;
+  onProgress?: (event: TrainProgress) => void;
+}
+
+/**
+ * {@link runLoop} with the run's log: every tenth step (and the last) is appended to `logPath` as a
+ * JSON line, and every event goes on to the caller's `onProgress`.
+ */
+export function runLogged(
+  target: LoopTarget,
+  steps: { startStep: number; totalSteps: number },
+  logPath: string,
+  settings: RunSettings,
+): Promise<number> {
+  return runLoop(target, {
+    ...steps,
+    checkpointSeconds: settings.checkpointSeconds,
+    signal: settings.signal,
+    onProgress: (e) => {
+      if (e.status === 'step' && (e.step % 10 === 0 || e.step === e.totalSteps)) void appendLog(logPath, e);
+      settings.onProgress?.(e);
+    },
+  });
 }
 
 /** Runs the steps; resolves with the number of steps done (less than the total when aborted). */

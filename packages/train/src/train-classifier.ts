@@ -16,9 +16,9 @@ import {
 import { CLASSIFIER_SHAPES, classifierForward } from './classifier-net.js';
 import { batchImages, batchOrder } from './data.js';
 import { fanIn, initParams } from './init.js';
-import { runLoop, type TrainProgress } from './loop.js';
+import { runLogged, type TrainProgress } from './loop.js';
 import { derivedSeed, uniformStream } from './random.js';
-import { appendLog, learningRate, positiveInteger, prepareOutput, writeJsonAtomic } from './run-files.js';
+import { learningRate, positiveInteger, prepareOutput, writeJsonAtomic } from './run-files.js';
 import { initBackend, tf } from './tf.js';
 
 /** Options of {@link trainClassifier}. */
@@ -122,18 +122,11 @@ export async function trainClassifier(
     tf.dispose([value, ...Object.values(grads)]);
     return { loss, accuracy };
   };
-  const done = await runLoop(
+  const done = await runLogged(
     { kind: KIND, batchSize, step, save },
-    {
-      startStep,
-      totalSteps: steps,
-      checkpointSeconds: options.checkpointSeconds,
-      signal: options.signal,
-      onProgress: (e) => {
-        if (e.status === 'step' && e.step % 10 === 0) void appendLog(files.log, e);
-        options.onProgress?.(e);
-      },
-    },
+    { startStep, totalSteps: steps },
+    files.log,
+    options,
   );
   tf.dispose([...params.values()]);
   return { classifierPath: files.model, steps: done };

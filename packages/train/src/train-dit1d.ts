@@ -25,16 +25,9 @@ import { batchOrder } from './data.js';
 import { countCrossEntropy, type DiT1DNetConfig, dit1dLogits } from './dit1d-net.js';
 import { TrainError } from './errors.js';
 import { initParams, type ShapeEntry } from './init.js';
-import { runLoop, type TrainProgress } from './loop.js';
+import { runLogged, type TrainProgress } from './loop.js';
 import { derivedSeed, uniformStream } from './random.js';
-import {
-  appendLog,
-  checkKeys,
-  learningRate,
-  positiveInteger,
-  prepareOutput,
-  writeJsonAtomic,
-} from './run-files.js';
+import { checkKeys, learningRate, positiveInteger, prepareOutput, writeJsonAtomic } from './run-files.js';
 import { initBackend, tf } from './tf.js';
 
 /**
@@ -221,18 +214,11 @@ export async function trainDiT1D(
     return { loss };
   };
 
-  const done = await runLoop(
+  const done = await runLogged(
     { kind: KIND, batchSize, step, save },
-    {
-      startStep,
-      totalSteps: steps,
-      checkpointSeconds: options.checkpointSeconds,
-      signal: options.signal,
-      onProgress: (e) => {
-        if (e.status === 'step' && e.step % 10 === 0) void appendLog(files.log, e);
-        options.onProgress?.(e);
-      },
-    },
+    { startStep, totalSteps: steps },
+    files.log,
+    options,
   );
   tf.dispose([...params.values(), ...ema.shadow.values()]);
   return { generatorPath: files.model, steps: done };

@@ -22,10 +22,9 @@ import {
 import { batchImages, batchOrder } from './data.js';
 import { fanIn, initParams, type ShapeEntry } from './init.js';
 import { l2Normalize, type Params } from './layers.js';
-import { runLoop, type TrainProgress } from './loop.js';
+import { runLogged, type TrainProgress } from './loop.js';
 import { derivedSeed, permutation, uniformStream } from './random.js';
 import {
-  appendLog,
   checkKeys,
   learningRate,
   positiveInteger,
@@ -263,18 +262,11 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     return { ...figures, codebookUsed: used, restarted, perplexity: perplexityOf(codes, c.codebookSize) };
   };
 
-  const done = await runLoop(
+  const done = await runLogged(
     { kind: KIND, batchSize, step, save },
-    {
-      startStep,
-      totalSteps: steps,
-      checkpointSeconds: options.checkpointSeconds,
-      signal: options.signal,
-      onProgress: (e) => {
-        if (e.status === 'step' && (e.step % 10 === 0 || e.step === steps)) void appendLog(files.log, e);
-        options.onProgress?.(e);
-      },
-    },
+    { startStep, totalSteps: steps },
+    files.log,
+    options,
   );
   tf.dispose([...params.values()]);
   return {

@@ -8,7 +8,7 @@ import { prepareImage } from '@tokenset/tokenizer';
 import { intFlag, stringFlag } from '../args.js';
 import type { CliIo, OptionValues } from '../command.js';
 import { buildDemoModels, demoInception } from '../demo-models.js';
-import { DEMO_IMAGE, RELEASED_CHECKPOINTS, timingTable } from './demo-text.js';
+import { DEMO_IMAGE, RELEASED_CHECKPOINTS, stageTimer, timingTable } from './demo-text.js';
 import { generateImages } from './generate.js';
 import { reconstructImage } from './reconstruct.js';
 
@@ -18,13 +18,7 @@ export async function runFormulaDemo(values: OptionValues, io: CliIo): Promise<v
   const count = intFlag(values, 'images', 8, 2, 64);
   const steps = intFlag(values, 'steps', 25, 1, 1000);
   const say = (text: string) => io.stdout.write(`${text}\n`);
-  const timings: [string, number][] = [];
-  const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const start = performance.now();
-    const result = await fn();
-    timings.push([name, performance.now() - start]);
-    return result;
-  };
+  const { timings, time } = stageTimer();
   say('tokenset demo: the TokenSet pipeline end to end on small models built here from formula weights.');
   say('These weights are NOT trained: every stage runs for real, but the pictures are noise.');
   await mkdir(out, { recursive: true });

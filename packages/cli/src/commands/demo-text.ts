@@ -26,3 +26,20 @@ export function timingTable(rows: readonly [string, number][]): string {
   lines.push(`${'total'.padEnd(width)}  ${(total / 1000).toFixed(2).padStart(7)}`);
   return `${lines.join('\n')}\n`;
 }
+
+/** A stage timer: `time(name, fn)` runs `fn` and records its duration under `name` in `timings`. */
+export function stageTimer(): {
+  timings: [string, number][];
+  time: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+} {
+  const timings: [string, number][] = [];
+  return {
+    timings,
+    async time(name, fn) {
+      const start = performance.now();
+      const result = await fn();
+      timings.push([name, performance.now() - start]);
+      return result;
+    },
+  };
+}

@@ -22,7 +22,7 @@ import { SetTokenizer } from '@tokenset/tokenizer';
 import { intFlag, stringFlag } from '../args.js';
 import type { CliIo, OptionValues } from '../command.js';
 import { upscale } from '../raster.js';
-import { RELEASED_CHECKPOINTS, timingTable } from './demo-text.js';
+import { RELEASED_CHECKPOINTS, stageTimer, timingTable } from './demo-text.js';
 import { generateImages } from './generate.js';
 import { reconstructImage } from './reconstruct.js';
 
@@ -53,13 +53,7 @@ export async function runTrainedDemo(values: OptionValues, io: CliIo): Promise<v
   const perClass = intFlag(values, 'per-class', 8, 1, 100);
   const steps = intFlag(values, 'steps', 25, 1, 1000);
   const say = (text: string) => io.stdout.write(`${text}\n`);
-  const timings: [string, number][] = [];
-  const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const start = performance.now();
-    const result = await fn();
-    timings.push([name, performance.now() - start]);
-    return result;
-  };
+  const { timings, time } = stageTimer();
   say('tokenset demo: the TokenSet pipeline on a small tokenizer and DiT1D trained in Node on MNIST digits.');
   await mkdir(out, { recursive: true });
 
