@@ -13,7 +13,10 @@ const bench: Bench = async () => {
   const rows: BenchRow[] = [];
   const c = DEMO_TOKENIZER_CONFIG;
   const shapes = new Map(
-    tokenizerParameterShapes(c).map((e) => [e.name, { shape: e.shape, data: new Float32Array(0) }]),
+    tokenizerParameterShapes(c).map((e) => [
+      e.name,
+      { shape: e.shape, data: new Float32Array(e.shape.reduce((a, b) => a * b, 1)) },
+    ]),
   );
   const flops = tokenizerFlops(tokenizerConfig(shapes, c.heads));
   const dit: Parameters<typeof dit1dFlops>[0] = {
