@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Denoiser } from '@tokenset/fsdd';
 import { readModelMetadata } from '@tokenset/onnx-graph';
 import {
@@ -27,6 +26,7 @@ import {
   METADATA_KEY,
 } from './dit1d-graph.js';
 import { DiT1DError } from './errors.js';
+import { readFileBytes } from './platform.js';
 import { checkInputs } from './validate.js';
 
 /** Options of {@link DiT1D.load}. */
@@ -134,7 +134,7 @@ export class DiT1D implements Denoiser {
     const maxBatch = checkMaxBatch(options.maxBatch);
     if (typeof source === 'string') {
       if (source.toLowerCase().endsWith('.onnx')) {
-        const info = modelInfo(new Uint8Array(readFileSync(source)), `model '${source}'`);
+        const info = modelInfo(readFileBytes(source), `model '${source}'`);
         return new DiT1D(
           await ModelSession.create(source, { device, threads: options.threads }),
           info,

@@ -1,6 +1,3 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { basename } from 'node:path';
 import type { Attribute } from './attribute.js';
 import {
   checkElementType,
@@ -18,6 +15,7 @@ import {
   type NodeRecord,
   type ValueInfoRecord,
 } from './model-proto.js';
+import { basename, writePieces, writePiecesSync } from './platform.js';
 import { concatPieces } from './proto-writer.js';
 
 /** A handle to a value in a graph (an input, an initializer or a node output). */
@@ -338,12 +336,7 @@ export class Graph {
       );
     }
     if (path !== undefined) {
-      const fd = openSync(path, 'w');
-      try {
-        for (const piece of encoded.externalPieces) writeSync(fd, piece);
-      } finally {
-        closeSync(fd);
-      }
+      writePiecesSync(path, encoded.externalPieces);
     }
     return concatPieces(encoded.pieces, encoded.length);
   }
@@ -376,33 +369,6 @@ export class Graph {
     if (externalPath !== undefined) await writePieces(externalPath, encoded.externalPieces, progress);
     await writePieces(path, encoded.pieces, progress);
     return externalPath === undefined ? { model: path } : { model: path, externalData: externalPath };
-  }
-}
-
-async function writePieces(
-  path: string,
-  pieces: readonly Uint8Array[],
-  progress: (bytes: number) => void,
-): Promise<void> {
-  const file = await open(path, 'w');
-  try {
-    // Small pieces are batched so that a model of thousands of nodes is not thousands of writes.
-    let batch: Uint8Array[] = [];
-    let batchBytes = 0;
-    const flush = async () => {
-      if (batch.length > 0) await file.writev(batch);
-      progress(batchBytes);
-      batch = [];
-      batchBytes = 0;
-    };
-    for (const piece of pieces) {
-      batch.push(piece);
-      batchBytes += piece.byteLength;
-      if (batch.length >= 512 || batchBytes >= 1 << 26) await flush();
-    }
-    await flush();
-  } finally {
-    await file.close();
   }
 }
 

@@ -1,6 +1,8 @@
 /** Element types a {@link HostTensor} can hold. `float16` data is raw IEEE half bits in a Uint16Array. */
 export type HostTensorType = 'float32' | 'float16' | 'int64' | 'int32' | 'uint8' | 'bool';
 
+import { RuntimeError } from './errors.js';
+
 /** A tensor in host memory: a flat row-major typed array with its type and dimensions. */
 export interface HostTensor {
   type: HostTensorType;
@@ -43,4 +45,15 @@ export function describeTensors(tensors: Record<string, HostTensor>): string {
   return Object.entries(tensors)
     .map(([name, t]) => `${name}: ${t.type}[${t.dims.join(',')}]`)
     .join(', ');
+}
+
+/** Throws a {@link RuntimeError} unless `feeds` names exactly the model's inputs. */
+export function checkFeeds(inputNames: readonly string[], feeds: Record<string, HostTensor>): void {
+  const missing = inputNames.filter((name) => !(name in feeds));
+  const unknown = Object.keys(feeds).filter((name) => !inputNames.includes(name));
+  if (missing.length > 0 || unknown.length > 0) {
+    throw new RuntimeError(
+      `inputs: expected ${inputNames.join(', ')}, got ${Object.keys(feeds).join(', ') || 'none'}`,
+    );
+  }
 }

@@ -6,7 +6,13 @@ import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { CUDA_HELP, type Device, devicePlan, type ExecutionProvider, parseDevice } from './device.js';
 import { DeviceError, RuntimeError } from './errors.js';
-import { checkHostTensor, describeTensors, type HostTensor, type HostTensorType } from './host-tensor.js';
+import {
+  checkFeeds,
+  checkHostTensor,
+  describeTensors,
+  type HostTensor,
+  type HostTensorType,
+} from './host-tensor.js';
 
 /** How to create a {@link ModelSession}. */
 export interface SessionOptions {
@@ -123,13 +129,7 @@ export class ModelSession {
     feeds: Record<string, HostTensor>,
     outputs?: readonly string[],
   ): Promise<Record<string, HostTensor>> {
-    const missing = this.session.inputNames.filter((name) => !(name in feeds));
-    const unknown = Object.keys(feeds).filter((name) => !this.session.inputNames.includes(name));
-    if (missing.length > 0 || unknown.length > 0) {
-      throw new RuntimeError(
-        `inputs: expected ${this.session.inputNames.join(', ')}, got ${Object.keys(feeds).join(', ') || 'none'}`,
-      );
-    }
+    checkFeeds(this.session.inputNames, feeds);
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = toOrt(name, tensor);
     let results: ort.InferenceSession.ReturnType;

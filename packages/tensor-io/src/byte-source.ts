@@ -1,5 +1,3 @@
-import { type FileHandle, open } from 'node:fs/promises';
-
 /** Random access to the bytes of a file or of a buffer: what the zip reader reads through. */
 export interface ByteSource {
   /** Total size in bytes. */
@@ -30,41 +28,5 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
       target.set(bytes.subarray(position, position + target.length));
     },
     async close() {},
-  };
-}
-
-/** A {@link ByteSource} over a file, read with positioned reads through one file handle. */
-export async function fileSource(path: string): Promise<ByteSource> {
-  const handle: FileHandle = await open(path, 'r');
-  let size: number;
-  try {
-    size = (await handle.stat()).size;
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
-  let closed = false;
-  return {
-    size,
-    async readInto(target, position) {
-      if (closed) throw new Error('read: the file was closed');
-      let done = 0;
-      // Reads of more than 2 GiB are split: one read(2) call returns at most about that much.
-      while (done < target.length) {
-        const chunk = Math.min(target.length - done, 1 << 30);
-        const { bytesRead } = await handle.read(target, done, chunk, position + done);
-        if (bytesRead === 0) {
-          throw new RangeError(
-            `read: expected ${target.length} bytes at ${position}, the file ended after ${done} (did it change?)`,
-          );
-        }
-        done += bytesRead;
-      }
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await handle.close();
-    },
   };
 }

@@ -1,10 +1,9 @@
-import { open } from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
 import { type CheckpointValue, isNdArray, Namespace } from './checkpoint-tree.js';
 import { bytesOf, type DType, type NdArray } from './dtype.js';
 import { CheckpointError } from './errors.js';
 import { checkNdArray } from './npy.js';
 import { PickleWriter } from './pickle-writer.js';
+import { crc32, createFile } from './platform.js';
 import { contiguousStrides } from './strided.js';
 import { ZipBuilder } from './zip.js';
 
@@ -185,16 +184,12 @@ async function writeArchive(
   storages: Iterable<NdArray>,
   pickle: () => Uint8Array,
 ): Promise<void> {
-  const handle = await open(path, 'w');
+  const file = await createFile(path);
   try {
     const zip = new ZipBuilder();
     let position = 0;
     const write = async (bytes: Uint8Array) => {
-      let done = 0;
-      while (done < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
-        done += bytesWritten;
-      }
+      await file.write(bytes, position);
       position += bytes.length;
     };
     const member = async (name: string, data: Uint8Array, align?: number) => {
@@ -218,6 +213,6 @@ async function writeArchive(
     await member('archive/version', new TextEncoder().encode('3\n'));
     await write(zip.end());
   } finally {
-    await handle.close();
+    await file.close();
   }
 }

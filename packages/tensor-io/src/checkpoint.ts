@@ -1,4 +1,4 @@
-import { type ByteSource, bufferSource, fileSource, readAt } from './byte-source.js';
+import { type ByteSource, bufferSource, readAt } from './byte-source.js';
 import type { Checkpoint, TensorRef } from './checkpoint-types.js';
 import {
   allocate,
@@ -17,6 +17,7 @@ import { CheckpointError } from './errors.js';
 import { type LegacyStorage, readLegacy } from './legacy.js';
 import type { StridedArray } from './ndarray.js';
 import { PickleGlobal, PickleObject, type Reconstructor, unpickle } from './pickle.js';
+import { fileSource } from './platform.js';
 import { isContiguous, numelOf, stridedCopy, viewExtent } from './strided.js';
 import { ZipReader } from './zip.js';
 

@@ -1,4 +1,3 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import {
   allocate,
   applyReadOptions,
@@ -16,6 +15,7 @@ import {
 } from './dtype.js';
 import { NpyError } from './errors.js';
 import type { StridedArray } from './ndarray.js';
+import { readFileBytes, writeFileBytes } from './platform.js';
 import { parsePyLiteral } from './py-literal.js';
 import { contiguousStrides, fortranStrides, numelOf, stridedCopy } from './strided.js';
 
@@ -210,7 +210,7 @@ export function viewNpy(bytes: Uint8Array): StridedArray {
 
 /** Reads a source that is a path or bytes. */
 export async function loadSource(source: string | Uint8Array, param = 'source'): Promise<Uint8Array> {
-  if (typeof source === 'string') return new Uint8Array(await readFile(source));
+  if (typeof source === 'string') return readFileBytes(source);
   if (source instanceof Uint8Array) return source;
   throw new TypeError(
     `${param}: expected a file path or a Uint8Array, got ${source === null ? 'null' : typeof source}`,
@@ -298,5 +298,5 @@ export function encodeNpy(array: NdArray, options?: EncodeNpyOptions): Uint8Arra
 /** Writes an {@link NdArray} to a `.npy` file. See {@link encodeNpy}. */
 export async function writeNpy(path: string, array: NdArray, options?: EncodeNpyOptions): Promise<void> {
   if (typeof path !== 'string') throw new TypeError(`path: expected a string, got ${typeof path}`);
-  await writeFile(path, encodeNpy(array, options));
+  await writeFileBytes(path, encodeNpy(array, options));
 }

@@ -1,9 +1,8 @@
-import { writeFile } from 'node:fs/promises';
-import { crc32, deflateRawSync } from 'node:zlib';
-import { type ByteSource, bufferSource, fileSource } from './byte-source.js';
+import { type ByteSource, bufferSource } from './byte-source.js';
 import type { NdArray, ReadOptions } from './dtype.js';
 import { NpyError } from './errors.js';
 import { checkNdArray, encodeNpy, parseNpy } from './npy.js';
+import { crc32, deflateRaw, fileSource, writeFileBytes } from './platform.js';
 import { ZipBuilder, ZipReader } from './zip.js';
 
 async function openSource(source: string | Uint8Array): Promise<ByteSource> {
@@ -77,7 +76,7 @@ export function encodeNpz(arrays: NamedArrays, options?: EncodeNpzOptions): Uint
     }
     checkNdArray(array, `arrays['${name}']`);
     const npy = encodeNpy(array);
-    const data = options?.compress ? new Uint8Array(deflateRawSync(npy)) : npy;
+    const data = options?.compress ? deflateRaw(npy) : npy;
     parts.push(
       builder.localHeader({
         name: `${name}.npy`,
@@ -102,5 +101,5 @@ export function encodeNpz(arrays: NamedArrays, options?: EncodeNpzOptions): Uint
 /** Writes named arrays to an `.npz` file. See {@link encodeNpz}. */
 export async function writeNpz(path: string, arrays: NamedArrays, options?: EncodeNpzOptions): Promise<void> {
   if (typeof path !== 'string') throw new TypeError(`path: expected a string, got ${typeof path}`);
-  await writeFile(path, encodeNpz(arrays, options));
+  await writeFileBytes(path, encodeNpz(arrays, options));
 }

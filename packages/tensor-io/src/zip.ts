@@ -1,6 +1,5 @@
-import { constants as bufferConstants } from 'node:buffer';
-import { crc32, inflateRawSync } from 'node:zlib';
 import { type ByteSource, readAt } from './byte-source.js';
+import { crc32, inflateRaw } from './platform.js';
 
 /** One member of a zip archive, from the central directory. */
 export interface ZipEntry {
@@ -226,7 +225,7 @@ export class ZipReader {
 
   /** Verifies `bytes` against the member's CRC-32. */
   verify(entry: ZipEntry, bytes: Uint8Array): void {
-    const actual = crc32(bytes) >>> 0;
+    const actual = crc32(bytes);
     if (actual !== entry.crc32 >>> 0) {
       throw this.fail(
         `zip: member '${entry.name}' fails its CRC-32 check: expected ${entry.crc32.toString(16)}, got ${actual.toString(16)} (corrupt file?)`,
@@ -242,11 +241,7 @@ export class ZipReader {
     let bytes = stored;
     if (entry.method === 8) {
       try {
-        bytes = new Uint8Array(
-          inflateRawSync(stored, {
-            maxOutputLength: Math.max(1, Math.min(entry.size, bufferConstants.MAX_LENGTH)),
-          }),
-        );
+        bytes = inflateRaw(stored, entry.size);
       } catch (error) {
         throw this.fail(`zip: member '${entry.name}' does not inflate: ${(error as Error).message}`);
       }

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { describe, type Float32StateDict, readCheckpoint, readFloat32StateDict } from '@tokenset/tensor-io';
 import { TokenizerError } from './errors.js';
+import { readTextIfPresent } from './platform.js';
 
 /** The parameter that identifies a set tokenizer state dict. */
 const MARKER = 'encoder.patch_embed.weight';
@@ -49,12 +49,8 @@ export async function loadStateDict(source: string | Uint8Array): Promise<Float3
 export async function sidecarNumHeads(checkpointPath: string): Promise<number | undefined> {
   const path = `${checkpointPath.replace(/\.pth$/i, '')}.json`;
   if (path === checkpointPath) return undefined;
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
+  const text = await readTextIfPresent(path);
+  if (text === undefined) return undefined;
   let heads: unknown;
   try {
     heads = (JSON.parse(text) as { numHeads?: unknown }).numHeads;

@@ -1,0 +1,15 @@
+/**
+ * The browser's stand-in for `platform.ts` (swapped in by package.json's `browser` map): a graph
+ * becomes bytes with `toBytes()`; writing files needs Node.js.
+ */
+
+import type * as NodePlatform from './platform.js';
+
+function needsNode(path: string): never {
+  throw new TypeError(`writing '${path}': expected Node.js, got a browser; use toBytes() instead`);
+}
+
+export const writePiecesSync: typeof NodePlatform.writePiecesSync = (path) => needsNode(path);
+export const writePieces: typeof NodePlatform.writePieces = (path) => needsNode(path);
+/** The last segment of a '/'-separated path (URLs and POSIX paths). */
+export const basename: typeof NodePlatform.basename = (path) => path.slice(path.lastIndexOf('/') + 1);
