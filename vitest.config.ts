@@ -16,10 +16,23 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.test.ts', 'scripts/**/*.test.ts'],
+          // examples/web's bundle check is quick (one esbuild run); its browser test is a project of its own.
+          include: ['packages/*/test/**/*.test.ts', 'scripts/**/*.test.ts', 'examples/web/test/bundle.test.ts'],
           exclude: ['packages/*/test/**/*.full.test.ts', '**/node_modules/**'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // The page of examples/web in headless Chromium (`pnpm test:browser`; CI runs it after the
+        // unit tests): builds the page, so it is a project of its own.
+        resolve: { alias },
+        test: {
+          name: 'browser',
+          include: ['examples/web/test/browser.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
         },
       },
       {

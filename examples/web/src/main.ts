@@ -201,7 +201,7 @@ function showSet(setSize: number, codebookSize: number): void {
   $<HTMLButtonElement>('add').disabled = tokens.length >= setSize;
 }
 
-async function decodeOrders(): Promise<boolean> {
+async function decodeOrders(): Promise<{ differing: number; maxDiff: number }> {
   const { tokenizer } = await ready;
   const size = tokenizer.imageSize;
   const orders = tokenOrders(Int32Array.from(tokens));
@@ -210,18 +210,31 @@ async function decodeOrders(): Promise<boolean> {
   );
   const perImage = size * size * 3;
   const pictures = [0, 1, 2].map((i) => images.subarray(i * perImage, (i + 1) * perImage));
-  const identical = pictures.every((p) => p.every((v, j) => v === pictures[0][j]));
+  let differing = 0;
+  let maxDiff = 0;
+  for (const p of pictures.slice(1)) {
+    p.forEach((v, j) => {
+      const d = Math.abs(v - pictures[0][j]);
+      if (d > 0) differing++;
+      maxDiff = Math.max(maxDiff, d);
+    });
+  }
   $('orders').replaceChildren(
     ...['original order', 'reversed', 'shuffled'].map((caption, i) =>
       figure(rgbCanvas(pictures[i], size), caption),
     ),
   );
   const info = $('orders-info');
-  info.className = identical ? 'ok' : 'bad';
-  info.textContent = identical
-    ? 'identical pictures: the decoder sees a set, not a sequence'
-    : 'the pictures differ (they should not)';
-  return identical;
+  // The decoder is order-invariant; only the order of float sums inside attention changes, which
+  // can move a value across a rounding boundary (measured: at most 1/255 in a few values).
+  info.className = maxDiff <= 1 ? 'ok' : 'bad';
+  info.textContent =
+    maxDiff === 0
+      ? 'identical pictures: the decoder sees a set, not a sequence'
+      : maxDiff <= 1
+        ? `the same picture: ${differing} of ${2 * perImage} values differ by 1/255 (float rounding of the sums in another order)`
+        : `the pictures differ by up to ${maxDiff}/255 (they should not)`;
+  return { differing, maxDiff };
 }
 
 async function encodeRgb(rgb: Uint8Array): Promise<number[]> {
@@ -251,8 +264,10 @@ declare global {
   interface Window {
     tokenset: {
       ready: Promise<unknown>;
-      generate(settings: GenerateSettings): Promise<{ meanStepMs: number; stepMs: number[] }>;
-      encode(rgb: number[]): Promise<{ tokens: number[]; identical: boolean }>;
+      generate(
+        settings: GenerateSettings,
+      ): Promise<{ meanStepMs: number; stepMs: number[]; tokens: number[] }>;
+      encode(rgb: number[]): Promise<{ tokens: number[]; orders: { differing: number; maxDiff: number } }>;
       backend(): ReturnType<typeof webRuntimeInfo>;
     };
   }
@@ -261,12 +276,12 @@ declare global {
 window.tokenset = {
   ready,
   async generate(settings) {
-    const { meanStepMs, stepMs } = await generate(settings);
-    return { meanStepMs, stepMs };
+    const { meanStepMs, stepMs, tokens } = await generate(settings);
+    return { meanStepMs, stepMs, tokens: [...tokens] };
   },
   async encode(rgb) {
     const result = await encodeRgb(Uint8Array.from(rgb));
-    return { tokens: result, identical: await decodeOrders() };
+    return { tokens: result, orders: await decodeOrders() };
   },
   backend: webRuntimeInfo,
 };

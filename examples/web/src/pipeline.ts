@@ -7,6 +7,7 @@
 
 import type { DiT1D } from '@tokenset/dit1d';
 import { type Guidance, sample } from '@tokenset/fsdd';
+import { tokensFromCounts } from '@tokenset/set-codec';
 import type { SetTokenizer } from '@tokenset/tokenizer';
 
 /** What {@link generateDigits} makes. */
@@ -65,7 +66,10 @@ export async function generateDigits(
       const ms = performance.now() - stepStart;
       stepMs.push(ms);
       if (request.onStep) {
-        const x0Images = await tokenizer.decodeCounts(step.x0);
+        // Before t reaches adjustFrom, x0 need not sum to M: tokensFromCounts fills or truncates
+        // the sorted tokens as the reference does, so every prediction decodes.
+        const x0Tokens = tokensFromCounts(step.x0, tokenizer.setSize, request.labels.length);
+        const x0Images = await tokenizer.decode(x0Tokens);
         await request.onStep({ step: step.step, steps: step.steps, x0Images, stepMs: ms });
       }
       stepStart = performance.now();
