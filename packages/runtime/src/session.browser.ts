@@ -3,13 +3,8 @@
 // it. Like session.ts for onnxruntime-node, this is the only module that imports onnxruntime-web.
 import * as ort from 'onnxruntime-web';
 import { DeviceError, RuntimeError } from './errors.js';
-import {
-  checkFeeds,
-  checkHostTensor,
-  describeTensors,
-  type HostTensor,
-  type HostTensorType,
-} from './host-tensor.js';
+import type { HostTensor } from './host-tensor.js';
+import { runSession } from './run-session.js';
 import type * as NodeSession from './session.js';
 import { recordWebRuntime, webRuntimeSettings } from './web-config.js';
 
@@ -45,19 +40,6 @@ function providers(device: string): WebProvider[] {
   if (device === 'cpu') return ['wasm'];
   if (device === 'auto') return page.navigator?.gpu !== undefined ? ['webgpu', 'wasm'] : ['wasm'];
   throw new DeviceError(`device '${device}': expected 'cpu' or 'auto' in a browser, got '${device}'`);
-}
-
-function toOrt(name: string, tensor: HostTensor): ort.Tensor {
-  checkHostTensor(name, tensor);
-  return new ort.Tensor(tensor.type, tensor.data, tensor.dims);
-}
-
-function fromOrt(tensor: ort.Tensor): HostTensor {
-  return {
-    type: tensor.type as HostTensorType,
-    dims: [...tensor.dims],
-    data: tensor.data as HostTensor['data'],
-  };
 }
 
 /** An ONNX model loaded into onnxruntime-web. */
@@ -125,19 +107,17 @@ export class ModelSession {
     feeds: Record<string, HostTensor>,
     outputs?: readonly string[],
   ): Promise<Record<string, HostTensor>> {
-    checkFeeds(this.session.inputNames, feeds);
-    const ortFeeds: Record<string, ort.Tensor> = {};
-    for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = toOrt(name, tensor);
-    let results: ort.InferenceSession.ReturnType;
-    try {
-      results = outputs ? await this.session.run(ortFeeds, [...outputs]) : await this.session.run(ortFeeds);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new RuntimeError(`model run failed with inputs ${describeTensors(feeds)}: ${reason}`);
-    }
-    const out: Record<string, HostTensor> = {};
-    for (const [name, tensor] of Object.entries(results)) out[name] = fromOrt(tensor);
-    return out;
+    const run = (ortFeeds: Record<string, ort.Tensor>, fetches?: string[]) =>
+      (fetches ? this.session.run(ortFeeds, fetches) : this.session.run(ortFeeds)) as Promise<
+        Record<string, ort.Tensor>
+      >;
+    return runSession(
+      this.session.inputNames,
+      run,
+      (t) => new ort.Tensor(t.type, t.data, t.dims),
+      feeds,
+      outputs,
+    );
   }
 
   /** Frees the session. The object must not be used afterwards. */

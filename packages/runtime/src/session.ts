@@ -6,13 +6,8 @@ import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { CUDA_HELP, type Device, devicePlan, type ExecutionProvider, parseDevice } from './device.js';
 import { DeviceError, RuntimeError } from './errors.js';
-import {
-  checkFeeds,
-  checkHostTensor,
-  describeTensors,
-  type HostTensor,
-  type HostTensorType,
-} from './host-tensor.js';
+import type { HostTensor } from './host-tensor.js';
+import { runSession } from './run-session.js';
 
 /** How to create a {@link ModelSession}. */
 export interface SessionOptions {
@@ -34,19 +29,6 @@ function bindingFolder(): string {
 /** Whether onnxruntime-node's CUDA execution provider library is installed next to its binding. */
 export function cudaProviderInstalled(): boolean {
   return existsSync(join(bindingFolder(), 'libonnxruntime_providers_cuda.so'));
-}
-
-function toOrt(name: string, tensor: HostTensor): ort.Tensor {
-  checkHostTensor(name, tensor);
-  return new ort.Tensor(tensor.type, tensor.data, tensor.dims);
-}
-
-function fromOrt(tensor: ort.Tensor): HostTensor {
-  return {
-    type: tensor.type as HostTensorType,
-    dims: [...tensor.dims],
-    data: tensor.data as HostTensor['data'],
-  };
 }
 
 /** An ONNX model loaded into onnxruntime on one device. */
@@ -129,19 +111,17 @@ export class ModelSession {
     feeds: Record<string, HostTensor>,
     outputs?: readonly string[],
   ): Promise<Record<string, HostTensor>> {
-    checkFeeds(this.session.inputNames, feeds);
-    const ortFeeds: Record<string, ort.Tensor> = {};
-    for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = toOrt(name, tensor);
-    let results: ort.InferenceSession.ReturnType;
-    try {
-      results = outputs ? await this.session.run(ortFeeds, [...outputs]) : await this.session.run(ortFeeds);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new RuntimeError(`model run failed with inputs ${describeTensors(feeds)}: ${reason}`);
-    }
-    const out: Record<string, HostTensor> = {};
-    for (const [name, tensor] of Object.entries(results)) out[name] = fromOrt(tensor);
-    return out;
+    const run = (ortFeeds: Record<string, ort.Tensor>, fetches?: string[]) =>
+      (fetches ? this.session.run(ortFeeds, fetches) : this.session.run(ortFeeds)) as Promise<
+        Record<string, ort.Tensor>
+      >;
+    return runSession(
+      this.session.inputNames,
+      run,
+      (t) => new ort.Tensor(t.type, t.data, t.dims),
+      feeds,
+      outputs,
+    );
   }
 
   /** Frees the native session. The object must not be used afterwards. */
