@@ -1,6 +1,6 @@
 /**
  * The browser bundle of the libraries (set-codec, fsdd, onnx-graph, runtime, dit1d, tokenizer,
- * tensor-io) holds no `node:` import: the packages' `browser` maps swap every Node.js-only module
+ * tensor-io, image) holds no `node:` import: the packages' `browser` maps swap every Node.js-only module
  * for its browser stand-in. Builds with the page's esbuild options (about a second).
  */
 
@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { BUNDLE_OPTIONS } from '../build.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const PACKAGES = ['set-codec', 'fsdd', 'onnx-graph', 'runtime', 'dit1d', 'tokenizer', 'tensor-io'];
+const PACKAGES = ['set-codec', 'fsdd', 'onnx-graph', 'runtime', 'dit1d', 'tokenizer', 'tensor-io', 'image'];
 
 async function bundle(contents: string) {
   const result = await esbuild.build({
@@ -40,7 +40,7 @@ describe('the browser bundle', () => {
     const { inputs, nodeImports } = await bundle(entry);
     expect(nodeImports).toEqual([]);
     const nodeOnly = inputs.filter((f) =>
-      /packages\/[a-z0-9-]+\/src\/(platform|session|image-io)\.ts$/.test(f),
+      /packages\/[a-z0-9-]+\/src\/(platform|session|read|write|list)\.ts$/.test(f),
     );
     expect(nodeOnly).toEqual([]);
     expect(inputs.some((f) => f.endsWith('runtime/src/session.browser.ts'))).toBe(true);

@@ -5,8 +5,11 @@
  */
 export type Device = 'cpu' | 'cuda' | 'auto';
 
-/** An onnxruntime execution provider this project uses: what a session actually runs on. */
-export type ExecutionProvider = 'cpu' | 'cuda';
+/**
+ * An onnxruntime execution provider this project uses: what a session actually runs on
+ * (`'cpu'`, `'cuda'` with onnxruntime-node; `'wasm'`, `'webgpu'` with onnxruntime-web in a browser).
+ */
+export type ExecutionProvider = 'cpu' | 'cuda' | 'wasm' | 'webgpu';
 
 /** How a {@link Device} maps onto execution providers. */
 export interface DevicePlan {

@@ -2,6 +2,7 @@
 // ModelSession on onnxruntime-web — WebAssembly, or WebGPU with device 'auto' where the browser has
 // it. Like session.ts for onnxruntime-node, this is the only module that imports onnxruntime-web.
 import * as ort from 'onnxruntime-web';
+import type { ExecutionProvider } from './device.js';
 import { DeviceError, RuntimeError } from './errors.js';
 import type { HostTensor } from './host-tensor.js';
 import { runSession } from './run-session.js';
@@ -11,7 +12,7 @@ import { recordWebRuntime, webRuntimeSettings } from './web-config.js';
 /** How to create a {@link ModelSession}: as in Node.js; `threads` applies to the first model only. */
 export type SessionOptions = NodeSession.SessionOptions;
 
-type WebProvider = 'wasm' | 'webgpu';
+type WebProvider = Extract<ExecutionProvider, 'wasm' | 'webgpu'>;
 
 /** There is no CUDA in a browser. */
 export const cudaProviderInstalled: typeof NodeSession.cudaProviderInstalled = () => false;
@@ -48,8 +49,8 @@ export class ModelSession {
     private readonly session: ort.InferenceSession,
     /** The device that was asked for. */
     readonly device: NodeSession.ModelSession['device'],
-    /** The onnxruntime-web execution provider the session runs on. */
-    readonly webExecutionProvider: WebProvider,
+    /** The onnxruntime-web execution provider the session runs on (`'wasm'` or `'webgpu'`). */
+    readonly executionProvider: WebProvider,
   ) {}
 
   /** The model's input names, in graph order. */

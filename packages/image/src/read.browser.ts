@@ -1,0 +1,8 @@
+/** The browser's stand-in for `read.ts` (package.json's `browser` map): decoding files needs sharp. */
+
+import { needsNode } from './node-only.browser.js';
+import type * as NodeRead from './read.js';
+
+export type { AlphaMode, ReadImageOptions } from './read.js';
+
+export const readRgbImage: typeof NodeRead.readRgbImage = async () => needsNode('readRgbImage');
