@@ -10,6 +10,6 @@ function needsNode(path: string): never {
 }
 
 export const writePiecesSync: typeof NodePlatform.writePiecesSync = (path) => needsNode(path);
-export const writePieces: typeof NodePlatform.writePieces = (path) => needsNode(path);
+export const writePieces: typeof NodePlatform.writePieces = async (path) => needsNode(path);
 /** The last segment of a '/'-separated path (URLs and POSIX paths). */
 export const basename: typeof NodePlatform.basename = (path) => path.slice(path.lastIndexOf('/') + 1);

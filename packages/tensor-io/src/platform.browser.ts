@@ -19,7 +19,9 @@ export const crc32: typeof NodePlatform.crc32 = crc32Bytes;
 export const inflateRaw: typeof NodePlatform.inflateRaw = () =>
   needsNode('a deflated zip member (numpy.savez_compressed)');
 export const deflateRaw: typeof NodePlatform.deflateRaw = () => needsNode('compressing');
-export const readFileBytes: typeof NodePlatform.readFileBytes = (path) => needsNode(`reading '${path}'`);
-export const writeFileBytes: typeof NodePlatform.writeFileBytes = (path) => needsNode(`writing '${path}'`);
-export const createFile: typeof NodePlatform.createFile = (path) => needsNode(`writing '${path}'`);
-export const fileSource: typeof NodePlatform.fileSource = (path) => needsNode(`reading '${path}'`);
+export const readFileBytes: typeof NodePlatform.readFileBytes = async (path) =>
+  needsNode(`reading '${path}'`);
+export const writeFileBytes: typeof NodePlatform.writeFileBytes = async (path) =>
+  needsNode(`writing '${path}'`);
+export const createFile: typeof NodePlatform.createFile = async (path) => needsNode(`writing '${path}'`);
+export const fileSource: typeof NodePlatform.fileSource = async (path) => needsNode(`reading '${path}'`);
