@@ -17,7 +17,11 @@ export default defineConfig({
         test: {
           name: 'unit',
           // examples/web's bundle check is quick (one esbuild run); its browser test is a project of its own.
-          include: ['packages/*/test/**/*.test.ts', 'scripts/**/*.test.ts', 'examples/web/test/bundle.test.ts'],
+          include: [
+            'packages/*/test/**/*.test.ts',
+            'scripts/**/*.test.ts',
+            'examples/web/test/bundle.test.ts',
+          ],
           exclude: ['packages/*/test/**/*.full.test.ts', '**/node_modules/**'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
