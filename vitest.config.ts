@@ -2,6 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Tests run against each package's TypeScript sources, so `pnpm test` needs no build first.
+// 'source': packages' own subpath imports (`#platform`) resolve to their TypeScript sources too.
+const ssr = { resolve: { conditions: ['source', 'node', 'import', 'module', 'default'] } };
+
 const alias = [
   {
     find: /^@tokenset\/([a-z0-9-]+)$/,
@@ -14,6 +17,7 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
+        ssr,
         test: {
           name: 'unit',
           // examples/web's bundle check is quick (one esbuild run); its browser test is a project of its own.
@@ -31,6 +35,7 @@ export default defineConfig({
         // The page of examples/web in headless Chromium (`pnpm test:browser`; CI runs it after the
         // unit tests): builds the page, so it is a project of its own.
         resolve: { alias },
+        ssr,
         test: {
           name: 'browser',
           include: ['examples/web/test/browser.test.ts'],
@@ -43,6 +48,7 @@ export default defineConfig({
         // Full-size parity checks against ../shared/reference/full (copied into fixtures): slow,
         // opt-in with `pnpm test:full`.
         resolve: { alias },
+        ssr,
         test: {
           name: 'full',
           include: ['packages/*/test/**/*.full.test.ts'],

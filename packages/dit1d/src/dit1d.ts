@@ -17,6 +17,7 @@ import {
   readCheckpoint,
   readFloat32StateDict,
 } from '@tokenset/tensor-io';
+import { readFileBytes } from '#platform';
 import {
   buildDiT1DGraph,
   DIT1D_IO,
@@ -26,7 +27,6 @@ import {
   METADATA_KEY,
 } from './dit1d-graph.js';
 import { DiT1DError } from './errors.js';
-import { readFileBytes } from './platform.js';
 import { checkInputs } from './validate.js';
 
 /** Options of {@link DiT1D.load}. */

@@ -1,6 +1,6 @@
 /**
  * What dit1d needs from Node.js: reading a `.onnx` file given by path. Browser bundles get
- * `platform.browser.ts` instead (package.json's `browser` map): there, models load from bytes.
+ * `platform.browser.ts` instead (the `browser` condition of package.json's `imports`): there, models load from bytes.
  */
 
 import { readFileSync } from 'node:fs';

@@ -1,10 +1,10 @@
+export { listImageFiles } from '#list';
+export { readRgbImage } from '#read';
+export { encodePng, isCompleteImage, TEMP_MARKER, writeFileAtomic, writePng } from '#write';
 export { ImageError } from './errors.js';
 export type { ImageFormat } from './formats.js';
 export { IMAGE_EXTENSIONS, IMAGE_FORMATS, isImageFileName, READABLE_FORMATS_TEXT } from './formats.js';
 export type { ListImagesOptions } from './list.js';
-export { listImageFiles } from './list.js';
 export type { AlphaMode, ReadImageOptions } from './read.js';
-export { readRgbImage } from './read.js';
 export type { RgbImage } from './rgb-image.js';
 export { batchImage, checkImage } from './rgb-image.js';
-export { encodePng, isCompleteImage, TEMP_MARKER, writeFileAtomic, writePng } from './write.js';

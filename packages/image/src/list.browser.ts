@@ -1,4 +1,4 @@
-/** The browser's stand-in for `list.ts` (package.json's `browser` map): there are no folders to list. */
+/** The browser's stand-in for `list.ts` (the `browser` condition of package.json's `imports`): there are no folders to list. */
 
 import type * as NodeList from './list.js';
 import { needsNode } from './node-only.browser.js';

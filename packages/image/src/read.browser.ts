@@ -1,4 +1,4 @@
-/** The browser's stand-in for `read.ts` (package.json's `browser` map): decoding files needs sharp. */
+/** The browser's stand-in for `read.ts` (the `browser` condition of package.json's `imports`): decoding files needs sharp. */
 
 import { needsNode } from './node-only.browser.js';
 import type * as NodeRead from './read.js';

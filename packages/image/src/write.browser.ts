@@ -1,4 +1,4 @@
-/** The browser's stand-in for `write.ts` (package.json's `browser` map): files and PNG encoding need Node.js. */
+/** The browser's stand-in for `write.ts` (the `browser` condition of package.json's `imports`): files and PNG encoding need Node.js. */
 
 import { needsNode } from './node-only.browser.js';
 import type * as NodeWrite from './write.js';

@@ -1,3 +1,4 @@
+import { basename, writePieces, writePiecesSync } from '#platform';
 import type { Attribute } from './attribute.js';
 import {
   checkElementType,
@@ -15,7 +16,6 @@ import {
   type NodeRecord,
   type ValueInfoRecord,
 } from './model-proto.js';
-import { basename, writePieces, writePiecesSync } from './platform.js';
 import { concatPieces } from './proto-writer.js';
 
 /** A handle to a value in a graph (an input, an initializer or a node output). */

@@ -1,5 +1,5 @@
 /**
- * The browser's stand-in for `platform.ts` (swapped in by package.json's `browser` map): a graph
+ * The browser's stand-in for `platform.ts` (swapped in by the `browser` condition of package.json's `imports`): a graph
  * becomes bytes with `toBytes()`; writing files needs Node.js.
  */
 

@@ -1,6 +1,6 @@
 /**
  * What onnx-graph needs from Node.js: writing model files. Browser bundles get
- * `platform.browser.ts` instead (package.json's `browser` map): there, graphs become bytes only.
+ * `platform.browser.ts` instead (the `browser` condition of package.json's `imports`): there, graphs become bytes only.
  */
 
 import { closeSync, openSync, writeSync } from 'node:fs';

@@ -1,3 +1,4 @@
+export { cudaProviderInstalled, ModelSession } from '#session';
 export type { Device, DevicePlan, ExecutionProvider } from './device.js';
 export { CUDA_HELP, DEVICES, devicePlan, executionProviders, parseDevice } from './device.js';
 export { DeviceError, RuntimeError } from './errors.js';
@@ -6,4 +7,3 @@ export { checkHostTensor, describeTensors } from './host-tensor.js';
 export type { CeilingOptions } from './matmul-ceiling.js';
 export { matmulCeilingGflops } from './matmul-ceiling.js';
 export type { SessionOptions } from './session.js';
-export { cudaProviderInstalled, ModelSession } from './session.js';

@@ -1,5 +1,5 @@
 import { Graph } from '@tokenset/onnx-graph';
-import { ModelSession, type SessionOptions } from './session.js';
+import { ModelSession, type SessionOptions } from '#session';
 
 /** How to measure {@link matmulCeilingGflops}. */
 export interface CeilingOptions extends SessionOptions {

@@ -1,4 +1,4 @@
-// The browser's backend (swapped for session.ts by package.json's `browser` map): the same
+// The browser's backend (swapped for session.ts by the `browser` condition of package.json's `imports`): the same
 // ModelSession on onnxruntime-web — WebAssembly, or WebGPU with device 'auto' where the browser has
 // it. Like session.ts for onnxruntime-node, this is the only module that imports onnxruntime-web.
 import * as ort from 'onnxruntime-web';

@@ -1,7 +1,7 @@
 /**
  * `@tokenset/runtime/web`: settings and status of the browser backend (onnxruntime-web). The
  * models themselves load through the package's main entry, which bundlers resolve to the browser
- * backend (package.json's `browser` map).
+ * backend (the `browser` condition of package.json's `imports`).
  */
 
 export type { FetchBytesOptions, FetchProgress } from './fetch-bytes.js';

@@ -1,9 +1,9 @@
+import { crc32, createFile } from '#platform';
 import { type CheckpointValue, isNdArray, Namespace } from './checkpoint-tree.js';
 import { bytesOf, type DType, type NdArray } from './dtype.js';
 import { CheckpointError } from './errors.js';
 import { checkNdArray } from './npy.js';
 import { PickleWriter } from './pickle-writer.js';
-import { crc32, createFile } from './platform.js';
 import { contiguousStrides } from './strided.js';
 import { ZipBuilder } from './zip.js';
 

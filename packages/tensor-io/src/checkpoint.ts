@@ -1,3 +1,4 @@
+import { fileSource } from '#platform';
 import { type ByteSource, bufferSource, readAt } from './byte-source.js';
 import type { Checkpoint, TensorRef } from './checkpoint-types.js';
 import {
@@ -17,7 +18,6 @@ import { CheckpointError } from './errors.js';
 import { type LegacyStorage, readLegacy } from './legacy.js';
 import type { StridedArray } from './ndarray.js';
 import { PickleGlobal, PickleObject, type Reconstructor, unpickle } from './pickle.js';
-import { fileSource } from './platform.js';
 import { isContiguous, numelOf, stridedCopy, viewExtent } from './strided.js';
 import { ZipReader } from './zip.js';
 

@@ -1,3 +1,4 @@
+import { readFileBytes, writeFileBytes } from '#platform';
 import {
   allocate,
   applyReadOptions,
@@ -15,7 +16,6 @@ import {
 } from './dtype.js';
 import { NpyError } from './errors.js';
 import type { StridedArray } from './ndarray.js';
-import { readFileBytes, writeFileBytes } from './platform.js';
 import { parsePyLiteral } from './py-literal.js';
 import { contiguousStrides, fortranStrides, numelOf, stridedCopy } from './strided.js';
 

@@ -1,8 +1,8 @@
+import { crc32, deflateRaw, fileSource, writeFileBytes } from '#platform';
 import { type ByteSource, bufferSource } from './byte-source.js';
 import type { NdArray, ReadOptions } from './dtype.js';
 import { NpyError } from './errors.js';
 import { checkNdArray, encodeNpy, parseNpy } from './npy.js';
-import { crc32, deflateRaw, fileSource, writeFileBytes } from './platform.js';
 import { ZipBuilder, ZipReader } from './zip.js';
 
 async function openSource(source: string | Uint8Array): Promise<ByteSource> {

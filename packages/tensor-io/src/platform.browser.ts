@@ -1,5 +1,5 @@
 /**
- * The browser's stand-in for `platform.ts` (swapped in by package.json's `browser` map): tensor-io
+ * The browser's stand-in for `platform.ts` (swapped in by the `browser` condition of package.json's `imports`): tensor-io
  * reads and writes bytes there; file paths and deflate need Node.js. torch.save and numpy.savez
  * store their members uncompressed, so checkpoints and `.npz` files read the same in both.
  */

@@ -1,6 +1,6 @@
 /**
  * Everything tensor-io needs from Node.js: files and zlib. Browser bundles get
- * `platform.browser.ts` instead (package.json's `browser` map), which works on bytes only.
+ * `platform.browser.ts` instead (the `browser` condition of package.json's `imports`), which works on bytes only.
  */
 
 import { constants as bufferConstants } from 'node:buffer';

@@ -1,5 +1,5 @@
+import { crc32, inflateRaw } from '#platform';
 import { type ByteSource, readAt } from './byte-source.js';
-import { crc32, inflateRaw } from './platform.js';
 
 /** One member of a zip archive, from the central directory. */
 export interface ZipEntry {

@@ -1,6 +1,6 @@
 import { describe, type Float32StateDict, readCheckpoint, readFloat32StateDict } from '@tokenset/tensor-io';
+import { readTextIfPresent } from '#platform';
 import { TokenizerError } from './errors.js';
-import { readTextIfPresent } from './platform.js';
 
 /** The parameter that identifies a set tokenizer state dict. */
 const MARKER = 'encoder.patch_embed.weight';

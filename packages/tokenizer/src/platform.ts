@@ -1,6 +1,6 @@
 /**
  * What the tokenizer needs from Node.js besides images (image-io.ts): reading the `.json` file
- * beside a checkpoint. Browser bundles get `platform.browser.ts` (package.json's `browser` map).
+ * beside a checkpoint. Browser bundles get `platform.browser.ts` (the `browser` condition of package.json's `imports`).
  */
 
 import { readFile } from 'node:fs/promises';
