@@ -2,8 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Tests run against each package's TypeScript sources, so `pnpm test` needs no build first.
-// 'source': packages' own subpath imports (`#platform`) resolve to their TypeScript sources too.
-const ssr = { resolve: { conditions: ['source', 'node', 'import', 'module', 'default'] } };
+// Vite's default server conditions plus 'source', so that the packages' own subpath imports
+// (`#platform`, `#session`…) resolve to their TypeScript sources as the exports do.
+const ssr = { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } };
 
 const alias = [
   {
