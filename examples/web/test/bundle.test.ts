@@ -40,7 +40,7 @@ describe('the browser bundle', () => {
     const { inputs, nodeImports } = await bundle(entry);
     expect(nodeImports).toEqual([]);
     const nodeOnly = inputs.filter((f) =>
-      /packages\/[a-z0-9-]+\/src\/(platform|session|read|write|list)\.ts$/.test(f),
+      /packages\/[a-z0-9-]+\/src\/(platform|session|read|write|list|row-threads)\.ts$/.test(f),
     );
     expect(nodeOnly).toEqual([]);
     expect(inputs.some((f) => f.endsWith('runtime/src/session.browser.ts'))).toBe(true);

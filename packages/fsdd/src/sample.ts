@@ -1,4 +1,5 @@
 import { assertInteger, tokensFromCounts, validateCounts } from '@tokenset/set-codec';
+import { defaultThreads, RowThreads } from '#row-threads';
 import type { Denoiser } from './denoiser.js';
 import type { DrawStrategy } from './draw-strategy.js';
 import { FsddError } from './errors.js';
@@ -6,7 +7,6 @@ import { timeGrid } from './float32.js';
 import type { AdjustMode } from './greedy-adjust.js';
 import { type Guidance, type GuidanceTiming, guidedDenoiser } from './guidance.js';
 import { type RandomOptions, rowStreams } from './random.js';
-import { defaultThreads, RowThreads } from './row-threads.js';
 import type { Fallback } from './sampler-presets.js';
 import { samplerSettings } from './sampler-settings.js';
 import { parseSigmaSchedule, type SigmaSchedule } from './sigma-schedule.js';
