@@ -1,7 +1,13 @@
-export { listImageFiles } from '#list';
-export { readRgbImage } from '#read';
-export { encodePng, isCompleteImage, TEMP_MARKER, writeFileAtomic, writePng } from '#write';
 export { ImageError } from './errors.js';
+export {
+  encodePng,
+  isCompleteImage,
+  listImageFiles,
+  readRgbImage,
+  TEMP_MARKER,
+  writeFileAtomic,
+  writePng,
+} from './files.js';
 export type { ImageFormat } from './formats.js';
 export { IMAGE_EXTENSIONS, IMAGE_FORMATS, isImageFileName, READABLE_FORMATS_TEXT } from './formats.js';
 export type { ListImagesOptions } from './list.js';

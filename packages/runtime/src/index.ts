@@ -1,4 +1,4 @@
-export { cudaProviderInstalled, ModelSession } from '#session';
+export { cudaProviderInstalled, ModelSession } from './backend.js';
 export type { Device, DevicePlan, ExecutionProvider } from './device.js';
 export { CUDA_HELP, DEVICES, devicePlan, executionProviders, parseDevice } from './device.js';
 export { DeviceError, RuntimeError } from './errors.js';

@@ -1,5 +1,6 @@
 import { Graph } from '@tokenset/onnx-graph';
-import { ModelSession, type SessionOptions } from '#session';
+import { ModelSession } from './backend.js';
+import type { SessionOptions } from './session.js';
 
 /** How to measure {@link matmulCeilingGflops}. */
 export interface CeilingOptions extends SessionOptions {
