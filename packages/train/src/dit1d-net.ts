@@ -5,19 +5,15 @@
  * lookups are one-hot products (the WebAssembly backend lacks the gather gradient).
  */
 
-import { timestepFrequencies } from '@tokenset/dit1d';
+import { type DiT1DConfig, timestepFrequencies } from '@tokenset/dit1d';
 import { attention, geluTanh, layerNorm, linear, matmul, type Params, param, silu } from './layers.js';
 import { tf } from './tf.js';
 
-/** Sizes of a trainable DiT1D. */
-export interface DiT1DNetConfig {
-  codebookSize: number;
-  setSize: number;
-  hiddenSize: number;
-  depth: number;
-  numHeads: number;
-  numClasses: number;
-}
+/** Sizes of a trainable DiT1D: the inference package's config, less what only the exporter uses. */
+export type DiT1DNetConfig = Pick<
+  DiT1DConfig,
+  'codebookSize' | 'setSize' | 'hiddenSize' | 'depth' | 'numHeads' | 'numClasses'
+>;
 
 /** Frequencies of the sinusoidal timestep embedding (256, as the reference). */
 const FREQUENCY_SIZE = 256;
@@ -79,10 +75,13 @@ export function dit1dLogits(
   return linear(p, h, 'final_layer.linear') as tf.Tensor3D; // [B, C, M+1]
 }
 
-/** Mean cross-entropy of logits `[B, C, K]` against target classes `[B, C]` (train.py's loss, averaged). */
-export function countCrossEntropy(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Scalar {
-  const k = logits.shape[2];
-  const logProbs = tf.sub(logits, tf.logSumExp(logits, 2, true));
-  const picked = tf.sum(tf.mul(logProbs, tf.oneHot(targets.toInt(), k).toFloat()), 2);
+/**
+ * Mean cross-entropy of logits `[..., K]` against integer classes `[...]`: for DiT1D, train.py's
+ * per-entry loss over the M+1 counts, averaged; for the classifier, over the 10 digits.
+ */
+export function crossEntropyLoss(logits: tf.Tensor, targets: tf.Tensor): tf.Scalar {
+  const k = logits.shape[logits.shape.length - 1];
+  const logProbs = tf.sub(logits, tf.logSumExp(logits, -1, true));
+  const picked = tf.sum(tf.mul(logProbs, tf.oneHot(targets.toInt(), k).toFloat()), -1);
   return tf.neg(tf.mean(picked)) as tf.Scalar;
 }

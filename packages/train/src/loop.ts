@@ -1,3 +1,4 @@
+import type { DigitSet } from '@tokenset/demo-models';
 import { appendLog } from './run-files.js';
 
 /**
@@ -51,9 +52,29 @@ export interface LoopOptions {
 
 /** What every training run passes on to {@link runLoop}: its own settings and the log file. */
 export interface RunSettings {
+  /** Seconds between checkpoints (default 180). */
   checkpointSeconds?: number;
+  /** Stops after the current step; the last checkpoint stays intact. */
   signal?: AbortSignal;
   onProgress?: (event: TrainProgress) => void;
+}
+
+/** Options every training run takes (each run adds its own and documents its defaults). */
+export interface TrainRunOptions extends RunSettings {
+  /** Output folder (created if missing). */
+  out: string;
+  /** Training steps. */
+  steps?: number;
+  /** Examples per step (default 32). */
+  batchSize?: number;
+  /** Peak learning rate (linear warm-up, then cosine to a tenth). */
+  learningRate?: number;
+  /** Seed of initialisation, batch order and every random draw (default 0). */
+  seed?: number;
+  /** Continue from the run's `*.train.pth` in `out`. */
+  resume?: boolean;
+  /** Training images (default: the 9,000 MNIST training digits). */
+  data?: DigitSet;
 }
 
 /**

@@ -4,8 +4,8 @@
  */
 
 import { readFile } from 'node:fs/promises';
+import { configFromStateDict, readDiT1DCheckpoint } from '@tokenset/dit1d';
 import { readCheckpoint, readFloat32StateDict } from '@tokenset/tensor-io';
-import { dit1dConfigOf } from './dit1d-config.js';
 import { dit1dLogits } from './dit1d-net.js';
 import type { Params } from './layers.js';
 import { initBackend, tf } from './tf.js';
@@ -69,9 +69,14 @@ export async function dit1dForward(
   t: Float32Array,
   labels: Int32Array,
 ): Promise<Float32Array> {
-  const p = await paramsFromCheckpoint(path, 'ema.');
+  await initBackend();
+  // The sizes as DiT1D.load reads them: shapes from the weights, heads from `args.num_heads`.
+  const { stateDict, numHeads } = await readDiT1DCheckpoint(path);
+  const c = configFromStateDict(stateDict, { numHeads });
+  const p: Params = new Map(
+    [...stateDict].map(([name, w]) => [name, tf.variable(tf.tensor(w.data, w.shape), false)]),
+  );
   try {
-    const c = await dit1dConfigOf(path, p);
     const b = t.length;
     const logits = dit1dLogits(
       p,

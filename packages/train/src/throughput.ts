@@ -2,7 +2,7 @@
 
 import { dit1dShapes } from '@tokenset/dit1d';
 import { AdamW } from './adam.js';
-import { countCrossEntropy, dit1dLogits } from './dit1d-net.js';
+import { crossEntropyLoss, dit1dLogits } from './dit1d-net.js';
 import { fanIn, initParams } from './init.js';
 import { initBackend, tf } from './tf.js';
 import { decodeQuantized, encodeLatent, quantize } from './tokenizer-net.js';
@@ -73,7 +73,7 @@ export async function stepThroughput(
   return async () => {
     const t0 = performance.now();
     const { value, grads } = tf.variableGrads(() =>
-      countCrossEntropy(dit1dLogits(p, c, counts, t, y), counts),
+      crossEntropyLoss(dit1dLogits(p, c, counts, t, y), counts),
     );
     opt.apply(grads, 1e-4);
     await value.data();

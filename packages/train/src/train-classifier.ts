@@ -4,7 +4,7 @@
  * a plain state dict that `@tokenset/demo-models` runs on onnxruntime.
  */
 
-import { DIGIT_SIZE, type DigitSet, mnistDigits } from '@tokenset/demo-models';
+import { DIGIT_SIZE, mnistDigits } from '@tokenset/demo-models';
 import { AdamW } from './adam.js';
 import {
   readTrainingState,
@@ -15,25 +15,17 @@ import {
 } from './checkpoint-files.js';
 import { CLASSIFIER_SHAPES, classifierForward } from './classifier-net.js';
 import { batchImages, batchOrder } from './data.js';
+import { crossEntropyLoss } from './dit1d-net.js';
 import { fanIn, initParams } from './init.js';
-import { runLogged, type TrainProgress } from './loop.js';
+import { runLogged, type TrainRunOptions } from './loop.js';
 import { derivedSeed, uniformStream } from './random.js';
 import { learningRate, positiveInteger, prepareOutput, writeJsonAtomic } from './run-files.js';
 import { initBackend, tf } from './tf.js';
 
 /** Options of {@link trainClassifier}. */
-export interface TrainClassifierOptions {
-  out: string;
+export interface TrainClassifierOptions extends TrainRunOptions {
   /** Steps (default 900: about three epochs at batch 32). */
   steps?: number;
-  batchSize?: number;
-  learningRate?: number;
-  seed?: number;
-  resume?: boolean;
-  checkpointSeconds?: number;
-  data?: DigitSet;
-  signal?: AbortSignal;
-  onProgress?: (event: TrainProgress) => void;
 }
 
 const KIND = 'classifier';
@@ -112,10 +104,7 @@ export async function trainClassifier(
       const { logits } = classifierForward(params, images);
       const predicted = tf.argMax(logits, 1).dataSync() as Int32Array;
       accuracy = predicted.reduce((n, p, i) => n + (p === labels[i] ? 1 : 0), 0) / labels.length;
-      const logProbs = tf.sub(logits, tf.logSumExp(logits, 1, true));
-      return tf.neg(
-        tf.mean(tf.sum(tf.mul(logProbs, tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat()), 1)),
-      ) as tf.Scalar;
+      return crossEntropyLoss(logits, tf.tensor1d(labels, 'int32'));
     });
     const loss = value.dataSync()[0];
     optimizer.apply(grads, learningRate(s, steps, peakLr));

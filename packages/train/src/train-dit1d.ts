@@ -22,10 +22,10 @@ import {
   writeTreeAtomic,
 } from './checkpoint-files.js';
 import { batchOrder } from './data.js';
-import { countCrossEntropy, type DiT1DNetConfig, dit1dLogits } from './dit1d-net.js';
+import { crossEntropyLoss, type DiT1DNetConfig, dit1dLogits } from './dit1d-net.js';
 import { TrainError } from './errors.js';
 import { initParams, type ShapeEntry } from './init.js';
-import { runLogged, type TrainProgress } from './loop.js';
+import { runLogged, type TrainRunOptions } from './loop.js';
 import { derivedSeed, uniformStream } from './random.js';
 import { checkKeys, learningRate, positiveInteger, prepareOutput, writeJsonAtomic } from './run-files.js';
 import { initBackend, tf } from './tf.js';
@@ -44,15 +44,11 @@ export interface DiT1DSizeOptions {
 }
 
 /** Options of {@link trainDiT1D}. */
-export interface TrainDiT1DOptions {
+export interface TrainDiT1DOptions extends TrainRunOptions {
   /** The trained tokenizer (`tokenizer.pth`, with `tokenizer.json` beside it). */
   tokenizer: string;
-  /** Output folder. */
-  out: string;
   /** Steps (default 1500). */
   steps?: number;
-  /** Count vectors per step (default 32). */
-  batchSize?: number;
   /** Peak learning rate (default 5e-4). */
   learningRate?: number;
   /** EMA decay (default 0.998). */
@@ -61,13 +57,6 @@ export interface TrainDiT1DOptions {
   labelDropout?: number;
   /** Width, depth and heads (default {@link DEMO_DIT1D_SIZES}). */
   sizes?: Partial<DiT1DSizeOptions>;
-  seed?: number;
-  resume?: boolean;
-  checkpointSeconds?: number;
-  /** Training images (default: the 9,000 MNIST training digits). */
-  data?: DigitSet;
-  signal?: AbortSignal;
-  onProgress?: (event: TrainProgress) => void;
 }
 
 const KIND = 'dit1d';
@@ -205,7 +194,7 @@ export async function trainDiT1D(
         tf.tensor1d(example.t),
         tf.tensor1d(labels, 'int32'),
       );
-      return countCrossEntropy(logits, tf.tensor2d(x0, [batchSize, C], 'int32'));
+      return crossEntropyLoss(logits, tf.tensor2d(x0, [batchSize, C], 'int32'));
     });
     const loss = value.dataSync()[0];
     optimizer.apply(grads, learningRate(s, steps, peakLr));

@@ -8,7 +8,7 @@
  * `tokenizer.train.pth` (everything a resumed run needs).
  */
 
-import { type DigitSet, mnistDigits } from '@tokenset/demo-models';
+import { mnistDigits } from '@tokenset/demo-models';
 import { tokenizerShapes } from '@tokenset/tokenizer';
 import { AdamW } from './adam.js';
 import {
@@ -22,7 +22,7 @@ import {
 import { batchImages, batchOrder } from './data.js';
 import { fanIn, initParams, type ShapeEntry } from './init.js';
 import { l2Normalize, type Params } from './layers.js';
-import { runLogged, type TrainProgress } from './loop.js';
+import { runLogged, type TrainRunOptions } from './loop.js';
 import { derivedSeed, permutation, uniformStream } from './random.js';
 import {
   checkKeys,
@@ -60,17 +60,11 @@ export const DEMO_TOKENIZER_CONFIG: TokenizerNetConfig = {
 };
 
 /** Options of {@link trainTokenizer}. */
-export interface TrainTokenizerOptions {
-  /** Output folder (created if missing). */
-  out: string;
+export interface TrainTokenizerOptions extends TrainRunOptions {
   /** Training steps (default 700: about two and a half epochs at batch 32). */
   steps?: number;
-  /** Images per step (default 32). */
-  batchSize?: number;
   /** Peak learning rate (default 1e-3; linear warm-up, then cosine to a tenth). */
   learningRate?: number;
-  /** Seed of initialisation, batch order and codebook restarts (default 0). */
-  seed?: number;
   /** Sizes (default {@link DEMO_TOKENIZER_CONFIG}). */
   config?: Partial<TokenizerNetConfig>;
   /** Steps between codebook restarts of unused entries (default 50; 0 disables them). */
@@ -81,14 +75,6 @@ export interface TrainTokenizerOptions {
    * from them. Without it every image started with the same token set (one entry per position).
    */
   quantizeAfter?: number;
-  /** Continue from `out/tokenizer.train.pth`. */
-  resume?: boolean;
-  /** Seconds between checkpoints (default 180). */
-  checkpointSeconds?: number;
-  /** Training images (default: the 9,000 MNIST training digits). */
-  data?: DigitSet;
-  signal?: AbortSignal;
-  onProgress?: (event: TrainProgress) => void;
 }
 
 /** What {@link trainTokenizer} leaves behind. */

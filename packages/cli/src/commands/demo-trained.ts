@@ -21,31 +21,13 @@ import { batchImage, type RgbImage, readRgbImage, writePng } from '@tokenset/ima
 import { SetTokenizer } from '@tokenset/tokenizer';
 import { intFlag, stringFlag } from '../args.js';
 import type { CliIo, OptionValues } from '../command.js';
-import { upscale } from '../raster.js';
+import { grid, upscale } from '../raster.js';
 import { RELEASED_CHECKPOINTS, stageTimer, timingTable } from './demo-text.js';
 import { generateImages } from './generate.js';
 import { reconstructImage } from './reconstruct.js';
 
 /** Digits are 32×32: the pictures are enlarged this many times. */
 const SCALE = 4;
-
-/** Stacks images of equal width top to bottom. */
-function stack(images: readonly RgbImage[]): RgbImage {
-  const width = Math.max(...images.map((i) => i.width));
-  const height = images.reduce((h, i) => h + i.height, 0);
-  const out = { width, height, data: new Uint8Array(width * height * 3).fill(255) };
-  let y = 0;
-  for (const image of images) {
-    for (let row = 0; row < image.height; row++) {
-      out.data.set(
-        image.data.subarray(row * image.width * 3, (row + 1) * image.width * 3),
-        (y + row) * width * 3,
-      );
-    }
-    y += image.height;
-  }
-  return out;
-}
 
 /** Runs the trained demo. */
 export async function runTrainedDemo(values: OptionValues, io: CliIo): Promise<void> {
@@ -73,13 +55,13 @@ export async function runTrainedDemo(values: OptionValues, io: CliIo): Promise<v
       const rows: RgbImage[] = [];
       let spread = 0;
       for (let d = 0; d < DIGIT_CLASSES; d++) {
-        const digit = upscale(batchImage(heldOut.images, d * 100, size), 1);
+        const digit = batchImage(heldOut.images, d * 100, size);
         const result = await reconstructImage(tokenizer, digit, d);
         spread = Math.max(spread, result.orderSpread);
         rows.push(upscale(result.strip, SCALE / 2));
       }
       const path = join(out, 'reconstruction.png');
-      await writePng(path, stack(rows));
+      await writePng(path, grid(rows, { columns: 1, gap: 0 })); // one strip per row
       return { path, spread };
     });
     say(
