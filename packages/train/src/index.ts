@@ -6,7 +6,14 @@ export { TrainError } from './errors.js';
 export type { InitRule, ShapeEntry } from './init.js';
 export type { Params } from './layers.js';
 export { summarizeLog } from './log-summary.js';
-export type { LoopOptions, LoopTarget, RunSettings, TrainProgress, TrainRunOptions } from './loop.js';
+export type {
+  DataParallelOptions,
+  LoopOptions,
+  LoopTarget,
+  RunSettings,
+  TrainProgress,
+  TrainRunOptions,
+} from './loop.js';
 export { runLoop } from './loop.js';
 export { stepThroughput, tfjsMatmulCeilingGflops } from './throughput.js';
 export type { TokenizerNetConfig } from './tokenizer-net.js';

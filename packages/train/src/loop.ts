@@ -77,6 +77,16 @@ export interface TrainRunOptions extends RunSettings {
   data?: DigitSet;
 }
 
+/** Options of the runs that share each batch among threads (the tokenizer and DiT1D). */
+export interface DataParallelOptions {
+  /**
+   * Threads that share each batch (data parallel; default: one per core, at most the batch size).
+   * The weights a run reaches depend on the seed and on this number (float32 sums in another
+   * order), never on timing.
+   */
+  workers?: number;
+}
+
 /**
  * {@link runLoop} with the run's log: every tenth step (and the last) is appended to `logPath` as a
  * JSON line, and every event goes on to the caller's `onProgress`.

@@ -2,6 +2,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { access, appendFile, constants, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { TrainError } from './errors.js';
 
@@ -88,6 +89,18 @@ export function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1)
     throw new RangeError(`${name}: expected a positive integer, got ${value}`);
   return value;
+}
+
+/**
+ * Data-parallel workers of a run: `requested` (checked), or by default one per core, at most one
+ * per example of a batch.
+ */
+export function workerCount(requested: number | undefined, batchSize: number): number {
+  if (requested === undefined) return Math.min(availableParallelism(), batchSize);
+  positiveInteger('workers', requested);
+  if (requested > batchSize)
+    throw new RangeError(`workers: expected at most the batch size ${batchSize}, got ${requested}`);
+  return requested;
 }
 
 /** Throws a RangeError naming the first key of `value` that is not one of `known`. */

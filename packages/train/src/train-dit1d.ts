@@ -22,12 +22,21 @@ import {
   writeTreeAtomic,
 } from './checkpoint-files.js';
 import { batchOrder } from './data.js';
-import { crossEntropyLoss, type DiT1DNetConfig, dit1dLogits } from './dit1d-net.js';
+import { DataParallel } from './data-parallel.js';
+import type { DiT1DNetConfig } from './dit1d-net.js';
 import { TrainError } from './errors.js';
 import { initParams, type ShapeEntry } from './init.js';
-import { runLogged, type TrainRunOptions } from './loop.js';
+import { type DataParallelOptions, runLogged, type TrainRunOptions } from './loop.js';
 import { derivedSeed, uniformStream } from './random.js';
-import { checkKeys, learningRate, positiveInteger, prepareOutput, writeJsonAtomic } from './run-files.js';
+import {
+  checkKeys,
+  learningRate,
+  positiveInteger,
+  prepareOutput,
+  workerCount,
+  writeJsonAtomic,
+} from './run-files.js';
+import { shardRanges } from './shard-loss.js';
 import { initBackend, tf } from './tf.js';
 
 /**
@@ -44,7 +53,7 @@ export interface DiT1DSizeOptions {
 }
 
 /** Options of {@link trainDiT1D}. */
-export interface TrainDiT1DOptions extends TrainRunOptions {
+export interface TrainDiT1DOptions extends TrainRunOptions, DataParallelOptions {
   /** The trained tokenizer (`tokenizer.pth`, with `tokenizer.json` beside it). */
   tokenizer: string;
   /** Steps (default 1500). */
@@ -55,6 +64,18 @@ export interface TrainDiT1DOptions extends TrainRunOptions {
   emaDecay?: number;
   /** Probability of replacing a label by the null label (default 0.1, as the reference). */
   labelDropout?: number;
+  /**
+   * EMA warm-up (default true): update n averages with `min(emaDecay, (1+n)/(10+n))`. `false` is
+   * train.py's fixed decay, which suits its hundreds of thousands of steps, not a short run.
+   */
+  emaWarmup?: boolean;
+  /**
+   * Factor on the class-label embedding's learning rate (default 10; 1 is the reference). The
+   * labels enter through a table initialised at N(0, 0.02) behind zero-initialised adaLN maps;
+   * at the common rate a 700-step run had not learnt them (generated digits 10.9% of the
+   * requested class, chance).
+   */
+  labelLearningRateScale?: number;
   /** Width, depth and heads (default {@link DEMO_DIT1D_SIZES}). */
   sizes?: Partial<DiT1DSizeOptions>;
 }
@@ -111,6 +132,10 @@ export async function trainDiT1D(
   const peakLr = options.learningRate ?? 5e-4;
   const emaDecay = options.emaDecay ?? 0.998;
   const dropout = options.labelDropout ?? 0.1;
+  const emaWarmup = options.emaWarmup ?? true;
+  const labelLrScale = options.labelLearningRateScale ?? 10;
+  if (!(labelLrScale > 0))
+    throw new RangeError(`labelLearningRateScale: expected a positive number, got ${labelLrScale}`);
   if (!(emaDecay >= 0 && emaDecay < 1))
     throw new RangeError(`emaDecay: expected a number in [0, 1), got ${emaDecay}`);
   if (!(dropout >= 0 && dropout < 1))
@@ -124,6 +149,7 @@ export async function trainDiT1D(
     );
   }
   const seed = options.seed ?? 0;
+  const workers = workerCount(options.workers, batchSize);
   if (typeof options.tokenizer !== 'string')
     throw new TypeError(`tokenizer: expected a .pth path, got ${typeof options.tokenizer}`);
   const files = await prepareOutput(options.out, KIND, options.resume ?? false);
@@ -136,7 +162,7 @@ export async function trainDiT1D(
   const shapes = dit1dShapes(config);
   const params = initParams(shapes, ditInit, seed);
   const optimizer = new AdamW(params);
-  const ema = new Ema(params, emaDecay);
+  const ema = new Ema(params, emaDecay, emaWarmup);
   const startStep = resumed === undefined ? 0 : resumeInto(resumed, files.state, params, optimizer, ema);
   const order = batchOrder(data.count, batchSize, seed);
   const args = {
@@ -146,8 +172,11 @@ export async function trainDiT1D(
     batchSize,
     learningRate: peakLr,
     emaDecay,
+    emaWarmup,
+    labelLearningRateScale: labelLrScale,
     labelDropout: dropout,
     seed,
+    workers,
   };
   // What the released files' `args` record, in the reference's names (`num_heads` is read by DiT1D.load).
   const namespace = new Namespace({
@@ -176,7 +205,7 @@ export async function trainDiT1D(
     return files.state;
   };
 
-  const step = (s: number) => {
+  const step = async (s: number) => {
     const indices = order(s);
     const x0 = new Int32Array(batchSize * C);
     const labels = new Int32Array(batchSize);
@@ -186,29 +215,34 @@ export async function trainDiT1D(
       labels[i] = u() < dropout ? config.numClasses : data.labels[index];
     });
     const example = trainingExample(x0, { setSize: M, batch: batchSize, seed: derivedSeed(seed, 'fsdd', s) });
-    const { value, grads } = tf.variableGrads(() => {
-      const logits = dit1dLogits(
-        params,
-        config,
-        tf.tensor2d(example.ztq, [batchSize, C], 'int32'),
-        tf.tensor1d(example.t),
-        tf.tensor1d(labels, 'int32'),
-      );
-      return crossEntropyLoss(logits, tf.tensor2d(x0, [batchSize, C], 'int32'));
+    const shards = shardRanges(batchSize, pool.workers).map(([a, b]) => ({
+      rows: b - a,
+      ztq: example.ztq.slice(a * C, b * C),
+      t: example.t.slice(a, b),
+      labels: labels.slice(a, b),
+      x0: x0.slice(a * C, b * C),
+    }));
+    const { value, grads } = await pool.gradients(params, shards);
+    optimizer.apply(grads, learningRate(s, steps, peakLr), {
+      'y_embedder.embedding_table.weight': labelLrScale,
     });
-    const loss = value.dataSync()[0];
-    optimizer.apply(grads, learningRate(s, steps, peakLr));
-    ema.update();
-    tf.dispose([value, ...Object.values(grads)]);
-    return { loss };
+    ema.update(optimizer.step);
+    tf.dispose(Object.values(grads));
+    return { loss: value };
   };
 
-  const done = await runLogged(
-    { kind: KIND, batchSize, step, save },
-    { startStep, totalSteps: steps },
-    files.log,
-    options,
-  );
-  tf.dispose([...params.values(), ...ema.shadow.values()]);
+  const pool = DataParallel.start({ kind: 'dit1d', config }, shapes, workers);
+  let done: number;
+  try {
+    done = await runLogged(
+      { kind: KIND, batchSize, step, save },
+      { startStep, totalSteps: steps },
+      files.log,
+      options,
+    );
+  } finally {
+    await pool.close();
+    tf.dispose([...params.values(), ...ema.shadow.values()]);
+  }
   return { generatorPath: files.model, steps: done };
 }

@@ -20,9 +20,10 @@ import {
   writeTreeAtomic,
 } from './checkpoint-files.js';
 import { batchImages, batchOrder } from './data.js';
+import { DataParallel } from './data-parallel.js';
 import { fanIn, initParams, type ShapeEntry } from './init.js';
 import { l2Normalize, type Params } from './layers.js';
-import { runLogged, type TrainRunOptions } from './loop.js';
+import { type DataParallelOptions, runLogged, type TrainRunOptions } from './loop.js';
 import { derivedSeed, permutation, uniformStream } from './random.js';
 import {
   checkKeys,
@@ -30,10 +31,12 @@ import {
   positiveInteger,
   prepareOutput,
   type RunFiles,
+  workerCount,
   writeJsonAtomic,
 } from './run-files.js';
+import { shardRanges } from './shard-loss.js';
 import { initBackend, tf } from './tf.js';
-import { decodeQuantized, encodeLatent, quantize, type TokenizerNetConfig } from './tokenizer-net.js';
+import { encodeLatent, type TokenizerNetConfig } from './tokenizer-net.js';
 
 /**
  * The demo tokenizer's sizes: 32×32 digits, patch 4, 32 tokens from a codebook of 128 vectors of
@@ -60,7 +63,7 @@ export const DEMO_TOKENIZER_CONFIG: TokenizerNetConfig = {
 };
 
 /** Options of {@link trainTokenizer}. */
-export interface TrainTokenizerOptions extends TrainRunOptions {
+export interface TrainTokenizerOptions extends TrainRunOptions, DataParallelOptions {
   /** Training steps (default 700: about two and a half epochs at batch 32). */
   steps?: number;
   /** Peak learning rate (default 1e-3; linear warm-up, then cosine to a tenth). */
@@ -183,6 +186,7 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
   const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);
   const peakLr = options.learningRate ?? 1e-3;
   const seed = options.seed ?? 0;
+  const workers = workerCount(options.workers, batchSize);
   const restartEvery = options.restartEvery ?? 50;
   const quantizeAfter = options.quantizeAfter ?? 150;
   const files: RunFiles = await prepareOutput(options.out, KIND, options.resume ?? false);
@@ -204,7 +208,7 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     if (savedUsage !== undefined) usage.set(savedUsage);
   }
   const order = batchOrder(data.count, batchSize, seed);
-  const args = { ...c, steps, batchSize, learningRate: peakLr, seed, restartEvery, quantizeAfter };
+  const args = { ...c, steps, batchSize, learningRate: peakLr, seed, workers, restartEvery, quantizeAfter };
 
   const save = async (stepsDone: number) => {
     const progress = { kind: KIND, usage: float32(Float32Array.from(usage), [usage.length]) };
@@ -214,47 +218,50 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     return files.state;
   };
 
-  const step = (s: number) => {
+  const pixels = c.imageSize * c.imageSize * 3;
+  const step = async (s: number) => {
     const indices = order(s);
-    const images = tf.tensor4d(batchImages(data, indices), [batchSize, c.imageSize, c.imageSize, 3]);
+    const batch = batchImages(data, indices);
     const quantizing = s >= quantizeAfter;
-    if (s === quantizeAfter) initCodebookFromData(params, c, images, seed);
-    let codes: Int32Array = new Int32Array(0);
-    let latents: Float32Array = new Float32Array(0);
-    const figures = { loss: 0, mse: 0, vq: 0 };
-    const { value, grads } = tf.variableGrads(() => {
-      const latent = encodeLatent(params, c, images);
-      const q = quantizing ? quantize(params, c, latent) : undefined;
-      const zq = q?.zq ?? (l2Normalize(latent) as tf.Tensor3D);
-      codes = q?.codes ?? codes;
-      latents = q?.normalised.dataSync() as Float32Array;
-      const rec = decodeQuantized(params, c, zq);
-      const mse = tf.mean(tf.square(tf.sub(rec, images))) as tf.Scalar;
-      figures.mse = mse.dataSync()[0];
-      if (q === undefined) return mse;
-      figures.vq = q.loss.dataSync()[0];
-      return tf.add(mse, q.loss) as tf.Scalar;
-    });
-    figures.loss = value.dataSync()[0];
+    if (s === quantizeAfter) initCodebookFromData(params, c, batch, batchSize, seed);
+    const shards = shardRanges(batchSize, pool.workers).map(([from, to]) => ({
+      rows: to - from,
+      images: batch.slice(from * pixels, to * pixels),
+      quantizing,
+    }));
+    const { value, grads, sides } = await pool.gradients(params, shards);
     optimizer.apply(grads, learningRate(s, steps, peakLr), CODEBOOK_LR_SCALE);
-    tf.dispose([value, images, ...Object.values(grads)]);
+    tf.dispose(Object.values(grads));
+    const figures = { loss: value, mse: 0, vq: 0 };
+    sides.forEach((side, i) => {
+      figures.mse += (side.figures.mse * shards[i].rows) / batchSize;
+      figures.vq += (side.figures.vq * shards[i].rows) / batchSize;
+    });
+    const codes = concatenated(sides.map((side) => side.codes ?? new Int32Array(0)));
     for (const code of codes) usage[code]++;
     const used = usage.reduce((n, u) => n + (u > 0 ? 1 : 0), 0);
     let restarted = 0;
     if (quantizing && restartEvery > 0 && (s + 1 - quantizeAfter) % restartEvery === 0) {
+      const latents = concatenated(sides.map((side) => side.latents ?? new Float32Array(0)));
       restarted = restartUnused(params, c, usage, latents, derivedSeed(seed, 'restart', s));
       usage.fill(0);
     }
     return { ...figures, codebookUsed: used, restarted, perplexity: perplexityOf(codes, c.codebookSize) };
   };
 
-  const done = await runLogged(
-    { kind: KIND, batchSize, step, save },
-    { startStep, totalSteps: steps },
-    files.log,
-    options,
-  );
-  tf.dispose([...params.values()]);
+  const pool = DataParallel.start({ kind: 'tokenizer', config: c }, shapes, workers);
+  let done: number;
+  try {
+    done = await runLogged(
+      { kind: KIND, batchSize, step, save },
+      { startStep, totalSteps: steps },
+      files.log,
+      options,
+    );
+  } finally {
+    await pool.close();
+    tf.dispose([...params.values()]);
+  }
   return {
     tokenizerPath: files.model,
     configPath: files.config,
@@ -281,16 +288,23 @@ export function tokenizerJson(c: TokenizerNetConfig): Record<string, unknown> {
 }
 
 /** Codebook = L2-normalised encoder outputs of the first batch, picked at random (data-based init). */
-function initCodebookFromData(p: Params, c: TokenizerNetConfig, images: tf.Tensor4D, seed: number): void {
-  const rows = tf.tidy(() =>
-    l2Normalize(encodeLatent(p, c, images).reshape([-1, c.tokenSize])).dataSync(),
-  ) as Float32Array;
-  const n = rows.length / c.tokenSize;
+function initCodebookFromData(
+  p: Params,
+  c: TokenizerNetConfig,
+  batch: Float32Array,
+  rows: number,
+  seed: number,
+): void {
+  const latents = tf.tidy(() => {
+    const images = tf.tensor4d(batch, [rows, c.imageSize, c.imageSize, 3]);
+    return l2Normalize(encodeLatent(p, c, images).reshape([-1, c.tokenSize])).dataSync();
+  }) as Float32Array;
+  const n = latents.length / c.tokenSize;
   const pick = permutation(uniformStream(derivedSeed(seed, 'codebook-init')), n);
   const table = new Float32Array(c.codebookSize * c.tokenSize);
   for (let i = 0; i < c.codebookSize; i++) {
     const r = pick[i % n];
-    table.set(rows.subarray(r * c.tokenSize, (r + 1) * c.tokenSize), i * c.tokenSize);
+    table.set(latents.subarray(r * c.tokenSize, (r + 1) * c.tokenSize), i * c.tokenSize);
   }
   p.get('quantize.embedding.weight')!.assign(tf.tensor2d(table, [c.codebookSize, c.tokenSize]));
 }
@@ -315,6 +329,18 @@ function restartUnused(
   }
   variable.assign(tf.tensor2d(table, [c.codebookSize, c.tokenSize]));
   return dead.length;
+}
+
+/** The arrays one after another. */
+function concatenated<T extends Int32Array | Float32Array>(parts: T[]): T {
+  const total = parts.reduce((n, a) => n + a.length, 0);
+  const out = new (parts[0].constructor as new (n: number) => T)(total);
+  let at = 0;
+  for (const a of parts) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out;
 }
 
 /** exp(entropy) of the codes' histogram: how many entries a batch effectively uses. */

@@ -30,14 +30,24 @@ const COMMON: OptionSpecs = {
   },
 };
 
-/** `--sizes` of the two model-training commands. */
+/** `--sizes` and `--workers` of the two model-training commands. */
 const SIZES: OptionSpecs = {
   sizes: {
     type: 'string',
     valueName: 'json',
     description: 'model sizes as JSON, e.g. \'{"width":64,"heads":4}\' (default: the demo models\')',
   },
+  workers: {
+    type: 'string',
+    valueName: 'n',
+    description: 'threads sharing each batch (default: one per core); weights depend on seed and workers',
+  },
 };
+
+/** `--workers`, checked against the batch size by the run itself. */
+function workersFlag(values: OptionValues): number | undefined {
+  return values.workers === undefined ? undefined : intFlag(values, 'workers', 1, 1, 4096);
+}
 
 /** `--sizes`: a JSON object of model sizes. */
 function sizesFlag(values: OptionValues): Record<string, unknown> | undefined {
@@ -130,6 +140,7 @@ export const trainTokenizerCommand: Command = {
       trainTokenizer({
         ...settings,
         config: sizesFlag(values) as TrainTokenizerOptions['config'],
+        workers: workersFlag(values),
         signal,
         onProgress,
       }),
@@ -168,6 +179,7 @@ export const trainCommand: Command = {
         ...settings,
         tokenizer,
         sizes: sizesFlag(values) as TrainDiT1DOptions['sizes'],
+        workers: workersFlag(values),
         signal,
         onProgress,
       }),

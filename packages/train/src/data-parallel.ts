@@ -1,0 +1,150 @@
+/**
+ * Data-parallel gradients on worker threads. TensorFlow.js's WebAssembly backend runs one thread
+ * in Node, so a training step used one core of many. Here each step's batch is cut into shards:
+ * the main thread computes the first, a worker thread (with its own backend and a copy of the
+ * parameters, refreshed every step) each other one, and the gradients are averaged weighted by
+ * rows, which is the full batch's gradient up to float32 summation order. The same seed and the
+ * same number of workers give the same weights, run after run; one worker is exactly the plain
+ * single-thread step.
+ *
+ * The worker's code is gradient-worker.js beside this module in the built package; from the
+ * TypeScript sources (tests, `--conditions=source`) the worker loads gradient-worker.ts through tsx.
+ */
+
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { TrainError } from './errors.js';
+import type { ShapeEntry } from './init.js';
+import type { Params } from './layers.js';
+import { type ShardInput, type ShardModel, type ShardSide, shardLoss } from './shard-loss.js';
+import { tf } from './tf.js';
+
+/** What a gradient worker starts with. */
+export interface GradientWorkerData {
+  model: ShardModel;
+  shapes: ShapeEntry[];
+}
+
+/** One step's work for a worker: the current parameter values and its shard. */
+export interface GradientTask {
+  params: Record<string, Float32Array>;
+  input: ShardInput;
+}
+
+/** A worker's answer. */
+export type GradientReply =
+  | { ok: true; value: number; grads: Record<string, Float32Array>; side: ShardSide }
+  | { ok: false; message: string };
+
+/** The worker's entry: the built module, or (from the sources) a bootstrap that loads it through tsx. */
+function workerEntry(): { entry: URL | string; eval: boolean; execArgv: string[] } {
+  if (!import.meta.url.endsWith('.ts')) {
+    return { entry: new URL('./gradient-worker.js', import.meta.url), eval: false, execArgv: [] };
+  }
+  const require = createRequire(import.meta.url);
+  const tsx = require.resolve('tsx/cjs/api');
+  const worker = fileURLToPath(new URL('./gradient-worker.ts', import.meta.url));
+  const bootstrap = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(worker)});`;
+  return { entry: bootstrap, eval: true, execArgv: ['--conditions=source'] };
+}
+
+/** The gradient of a batch, from its shards. */
+export interface BatchGradients {
+  /** The batch's mean loss. */
+  value: number;
+  /** Gradients by parameter name (tensors the caller disposes). */
+  grads: Record<string, tf.Tensor>;
+  /** Each shard's side figures and arrays, in shard order. */
+  sides: ShardSide[];
+}
+
+/** The main thread plus `workers - 1` gradient worker threads for one model. */
+export class DataParallel {
+  private constructor(
+    private readonly model: ShardModel,
+    private readonly threads: Worker[],
+  ) {}
+
+  /** Shards per step: the main thread and the worker threads. */
+  get workers(): number {
+    return this.threads.length + 1;
+  }
+
+  /** Starts `workers - 1` threads (none for one worker). */
+  static start(model: ShardModel, shapes: ShapeEntry[], workers: number): DataParallel {
+    if (!Number.isInteger(workers) || workers < 1)
+      throw new RangeError(`workers: expected a positive integer, got ${workers}`);
+    const { entry, eval: isCode, execArgv } = workerEntry();
+    const data: GradientWorkerData = { model, shapes };
+    const threads = Array.from(
+      { length: workers - 1 },
+      () => new Worker(entry, { workerData: data, execArgv, eval: isCode }),
+    );
+    return new DataParallel(model, threads);
+  }
+
+  /**
+   * The gradients of a batch given as one shard per worker (`inputs.length === workers`), the
+   * first computed here while the threads compute the others.
+   */
+  async gradients(params: Params, inputs: readonly ShardInput[]): Promise<BatchGradients> {
+    if (inputs.length !== this.workers)
+      throw new RangeError(`inputs: expected ${this.workers} shards, got ${inputs.length}`);
+    const values: Record<string, Float32Array> = {};
+    if (this.threads.length > 0)
+      for (const [name, v] of params) values[name] = Float32Array.from(v.dataSync() as Float32Array);
+    const pending = this.threads.map((thread, i) =>
+      this.ask(thread, { params: values, input: inputs[i + 1] }),
+    );
+    const side: ShardSide = { figures: {} };
+    const local = tf.variableGrads(() => shardLoss(this.model, params, inputs[0], side));
+    if (this.threads.length === 0) {
+      const value = local.value.dataSync()[0];
+      local.value.dispose();
+      return { value, grads: local.grads, sides: [side] };
+    }
+    const replies = await Promise.all(pending);
+    const total = inputs.reduce((n, s) => n + s.rows, 0);
+    const weights = inputs.map((s) => s.rows / total);
+    let value = weights[0] * local.value.dataSync()[0];
+    replies.forEach((r, i) => {
+      value += weights[i + 1] * r.value;
+    });
+    const grads: Record<string, tf.Tensor> = {};
+    for (const [name, g] of Object.entries(local.grads)) {
+      const sum = Float32Array.from(g.dataSync() as Float32Array, (x) => weights[0] * x);
+      replies.forEach((r, i) => {
+        const other = r.grads[name];
+        if (other === undefined) return;
+        const w = weights[i + 1];
+        for (let j = 0; j < sum.length; j++) sum[j] += w * other[j];
+      });
+      grads[name] = tf.tensor(sum, g.shape);
+    }
+    tf.dispose([local.value, ...Object.values(local.grads)]);
+    return { value, grads, sides: [side, ...replies.map((r) => r.side)] };
+  }
+
+  /** Stops the threads. */
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.terminate()));
+  }
+
+  private ask(thread: Worker, task: GradientTask): Promise<Extract<GradientReply, { ok: true }>> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => {
+        thread.off('message', onMessage);
+        reject(new TrainError(`a gradient worker failed: ${error.message}`));
+      };
+      const onMessage = (reply: GradientReply) => {
+        thread.off('error', onError);
+        if (reply.ok) resolve(reply);
+        else reject(new TrainError(`a gradient worker failed: ${reply.message}`));
+      };
+      thread.once('message', onMessage);
+      thread.once('error', onError);
+      thread.postMessage(task);
+    });
+  }
+}

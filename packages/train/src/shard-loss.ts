@@ -1,0 +1,85 @@
+/**
+ * The loss of one shard of a batch, for each model that trains data-parallel. The main thread and
+ * every gradient worker (gradient-worker.ts) run the same function on their rows, so a worker needs
+ * only the model's kind, its sizes and the shard's arrays.
+ */
+
+import { crossEntropyLoss, type DiT1DNetConfig, dit1dLogits } from './dit1d-net.js';
+import { l2Normalize, type Params } from './layers.js';
+import { tf } from './tf.js';
+import { decodeQuantized, encodeLatent, quantize, type TokenizerNetConfig } from './tokenizer-net.js';
+
+/** The models that train data-parallel, with their sizes. */
+export type ShardModel =
+  | { kind: 'dit1d'; config: DiT1DNetConfig }
+  | { kind: 'tokenizer'; config: TokenizerNetConfig };
+
+/** A DiT1D shard: FSDD training examples (`trainingExample`'s z_t and t), labels and data counts. */
+export interface DiT1DShard {
+  rows: number;
+  ztq: Int32Array;
+  t: Float32Array;
+  labels: Int32Array;
+  x0: Int32Array;
+}
+
+/** A tokenizer shard: images `[rows·S·S·3]` in [-1, 1], and whether the quantizer is on yet. */
+export interface TokenizerShard {
+  rows: number;
+  images: Float32Array;
+  quantizing: boolean;
+}
+
+export type ShardInput = DiT1DShard | TokenizerShard;
+
+/** What a shard reports besides its gradients: figures (means over its rows) and arrays. */
+export interface ShardSide {
+  figures: Record<string, number>;
+  /** The tokenizer's codes `[rows·M]` and L2-normalised latents `[rows·M·T]` (for usage and restarts). */
+  codes?: Int32Array;
+  latents?: Float32Array;
+}
+
+/**
+ * The shard's loss as a scalar tensor (its mean over the shard's rows), for `tf.variableGrads`;
+ * `side` is filled in while the loss is built.
+ */
+export function shardLoss(model: ShardModel, p: Params, input: ShardInput, side: ShardSide): tf.Scalar {
+  if (model.kind === 'dit1d') {
+    const s = input as DiT1DShard;
+    const C = model.config.codebookSize;
+    const logits = dit1dLogits(
+      p,
+      model.config,
+      tf.tensor2d(s.ztq, [s.rows, C], 'int32'),
+      tf.tensor1d(s.t),
+      tf.tensor1d(s.labels, 'int32'),
+    );
+    return crossEntropyLoss(logits, tf.tensor2d(s.x0, [s.rows, C], 'int32'));
+  }
+  const c = model.config;
+  const s = input as TokenizerShard;
+  const images = tf.tensor4d(s.images, [s.rows, c.imageSize, c.imageSize, 3]);
+  const latent = encodeLatent(p, c, images);
+  const q = s.quantizing ? quantize(p, c, latent) : undefined;
+  const zq = q?.zq ?? (l2Normalize(latent) as tf.Tensor3D);
+  const rec = decodeQuantized(p, c, zq);
+  const mse = tf.mean(tf.square(tf.sub(rec, images))) as tf.Scalar;
+  side.figures.mse = mse.dataSync()[0];
+  if (q === undefined) {
+    side.figures.vq = 0;
+    return mse;
+  }
+  side.codes = q.codes;
+  side.latents = q.normalised.dataSync() as Float32Array;
+  side.figures.vq = q.loss.dataSync()[0];
+  return tf.add(mse, q.loss) as tf.Scalar;
+}
+
+/** Row ranges of `rows` rows over `shards` shards, as even as possible, in order. */
+export function shardRanges(rows: number, shards: number): [number, number][] {
+  return Array.from({ length: shards }, (_, i) => [
+    Math.floor((i * rows) / shards),
+    Math.floor(((i + 1) * rows) / shards),
+  ]);
+}
