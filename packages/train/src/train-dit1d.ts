@@ -76,22 +76,32 @@ export interface TrainDiT1DOptions extends TrainRunOptions, DataParallelOptions 
    * requested class, chance).
    */
   labelLearningRateScale?: number;
+  /**
+   * Standard deviation of the class-label table's initial values (default 1; the reference's 0.02).
+   * adaLN-Zero maps start at zero and learn from the conditioning vector: with labels 50 times
+   * fainter than that vector's other part, the label directions got almost no gradient.
+   */
+  labelInitStd?: number;
   /** Width, depth and heads (default {@link DEMO_DIT1D_SIZES}). */
   sizes?: Partial<DiT1DSizeOptions>;
 }
 
 const KIND = 'dit1d';
 
-/** DiT's initialisation: Xavier-uniform linear maps, N(0, 0.02) embeddings, zero adaLN and output (adaLN-Zero). */
-function ditInit(e: ShapeEntry) {
+/**
+ * DiT's initialisation: Xavier-uniform linear maps, N(0, 0.02) embeddings, zero adaLN and output
+ * (adaLN-Zero); the class-label table at N(0, `labelStd`).
+ */
+const ditInit = (labelStd: number) => (e: ShapeEntry) => {
   const { name, shape } = e;
   if (name.endsWith('bias')) return { kind: 'constant', value: 0 } as const;
+  if (name === 'y_embedder.embedding_table.weight') return { kind: 'normal', std: labelStd } as const;
   if (name.includes('adaLN_modulation') || name.startsWith('final_layer.linear'))
     return { kind: 'constant', value: 0 } as const;
   if (name === 'pos_embed' || name.includes('embedding_table') || name.startsWith('t_embedder'))
     return { kind: 'normal', std: 0.02 } as const;
   return { kind: 'uniform', bound: Math.sqrt(6 / (shape[0] + shape[1])) } as const;
-}
+};
 
 /** Token sets of the training images, as counts `[N·C]`, by the tokenizer on onnxruntime. */
 async function encodeCounts(
@@ -134,6 +144,9 @@ export async function trainDiT1D(
   const dropout = options.labelDropout ?? 0.1;
   const emaWarmup = options.emaWarmup ?? true;
   const labelLrScale = options.labelLearningRateScale ?? 10;
+  const labelInitStd = options.labelInitStd ?? 1;
+  if (!(labelInitStd >= 0))
+    throw new RangeError(`labelInitStd: expected a non-negative number, got ${labelInitStd}`);
   if (!(labelLrScale > 0))
     throw new RangeError(`labelLearningRateScale: expected a positive number, got ${labelLrScale}`);
   if (!(emaDecay >= 0 && emaDecay < 1))
@@ -160,7 +173,7 @@ export async function trainDiT1D(
   const config: DiT1DNetConfig = { codebookSize: C, setSize: M, numClasses: 10, ...sizes };
   await initBackend();
   const shapes = dit1dShapes(config);
-  const params = initParams(shapes, ditInit, seed);
+  const params = initParams(shapes, ditInit(labelInitStd), seed);
   const optimizer = new AdamW(params);
   const ema = new Ema(params, emaDecay, emaWarmup);
   const startStep = resumed === undefined ? 0 : resumeInto(resumed, files.state, params, optimizer, ema);
@@ -174,6 +187,7 @@ export async function trainDiT1D(
     emaDecay,
     emaWarmup,
     labelLearningRateScale: labelLrScale,
+    labelInitStd,
     labelDropout: dropout,
     seed,
     workers,
