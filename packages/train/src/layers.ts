@@ -145,11 +145,15 @@ export function geluExact(x: tf.Tensor): tf.Tensor {
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
 }
 
-/** `nn.GELU(approximate='tanh')`, as timm's `Mlp` in DiT. */
+/**
+ * `nn.GELU(approximate='tanh')`, as timm's `Mlp` in DiT: `x·(1 + tanh(u))/2` with
+ * `u = √(2/π)·(x + 0.044715·x³)`, computed as `x·sigmoid(2u)` (the same function): the WebAssembly
+ * backend's Tanh is ten times slower than its Sigmoid (measured: 70 vs 7 ms on 10⁶ values).
+ */
 export function geluTanh(x: tf.Tensor): tf.Tensor {
   const cube = tf.mul(tf.mul(x, x), x); // a product: Pow is slow on the WebAssembly backend
-  const inner = tf.mul(tf.add(x, tf.mul(cube, 0.044715)), Math.sqrt(2 / Math.PI));
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+  const twiceInner = tf.mul(tf.add(x, tf.mul(cube, 0.044715)), 2 * Math.sqrt(2 / Math.PI));
+  return tf.mul(x, tf.sigmoid(twiceInner));
 }
 
 /** SiLU, `x·sigmoid(x)`. */
