@@ -4,10 +4,10 @@ import { type Bench, type BenchRow, median } from '../../../scripts/bench-types.
 import { DEMO_DIT1D_SIZES, DEMO_TOKENIZER_CONFIG, tokenizerParameterShapes } from '../src/index.js';
 import { stepThroughput, tfjsMatmulCeilingGflops } from '../src/throughput.js';
 
-// Training speed of the demo models' sizes on TensorFlow.js (WebAssembly, one thread): examples per
-// second of a whole training step (forward, backward, AdamW), and the GFLOP/s that makes (3× the
-// forward FLOPs), beside tfjs-wasm's own float32 matrix product on 1024² matrices measured in the
-// same run, interleaved with the steps.
+// Training speed of the demo models' sizes on TensorFlow.js (WebAssembly): examples per second of a
+// whole training step (forward, backward, AdamW) on one thread, and the GFLOP/s that makes (3× the
+// forward FLOPs) beside tfjs-wasm's own float32 matrix product on 1024² matrices measured in the
+// same run, interleaved with the steps; then the same step shared by two threads (data parallel).
 
 const bench: Bench = async () => {
   const rows: BenchRow[] = [];
@@ -41,30 +41,49 @@ const bench: Bench = async () => {
     },
   ];
   for (const m of models) {
-    const perStep: number[] = [];
-    const ceilings: number[] = [];
-    const step = await stepThroughput(m.kind, m.batch);
-    await step(); // warm-up
-    for (let i = 0; i < 3; i++) {
-      ceilings.push(await tfjsMatmulCeilingGflops());
-      perStep.push(await step());
+    let oneThread = 0;
+    for (const workers of [1, 2]) {
+      const perStep: number[] = [];
+      const ceilings: number[] = [];
+      const timer = await stepThroughput(m.kind, m.batch, workers);
+      try {
+        await timer.step(); // warm-up
+        for (let i = 0; i < 3; i++) {
+          ceilings.push(await tfjsMatmulCeilingGflops());
+          perStep.push(await timer.step());
+        }
+      } finally {
+        await timer.close();
+      }
+      const seconds = median(perStep);
+      const gflops = (3 * m.flops * m.batch) / seconds / 1e9;
+      const threads = workers === 1 ? 'one thread' : `${workers} threads (data parallel)`;
+      rows.push({
+        name: `train: ${m.name}, batch ${m.batch}, ${threads}`,
+        figure: m.batch / seconds,
+        unit: 'examples/s',
+        better: 'higher',
+        ...(workers === 1
+          ? {}
+          : {
+              ceiling: oneThread * workers,
+              ceilingName: `${workers} × one thread's speed, same run`,
+              goal: `>= 1.7x one thread on 2 idle cores`,
+              met: m.batch / seconds >= 1.7 * oneThread,
+            }),
+      });
+      if (workers === 1) {
+        oneThread = m.batch / seconds;
+        rows.push({
+          name: `train: ${m.name} achieved, one thread (3 × ${(m.flops / 1e6).toFixed(0)} MFLOP per example)`,
+          figure: gflops,
+          unit: 'GFLOP/s',
+          ceiling: median(ceilings),
+          ceilingName: 'tfjs-wasm f32 matMul 1024², one thread',
+          better: 'higher',
+        });
+      }
     }
-    const seconds = median(perStep);
-    const gflops = (3 * m.flops * m.batch) / seconds / 1e9;
-    rows.push({
-      name: `train: ${m.name}, batch ${m.batch}`,
-      figure: m.batch / seconds,
-      unit: 'examples/s',
-      better: 'higher',
-    });
-    rows.push({
-      name: `train: ${m.name} achieved (3 × ${(m.flops / 1e6).toFixed(0)} MFLOP per example)`,
-      figure: gflops,
-      unit: 'GFLOP/s',
-      ceiling: median(ceilings),
-      ceilingName: 'tfjs-wasm f32 matMul 1024²',
-      better: 'higher',
-    });
   }
   return rows;
 };

@@ -15,6 +15,7 @@ export type {
   TrainRunOptions,
 } from './loop.js';
 export { runLoop } from './loop.js';
+export type { StepTimer } from './throughput.js';
 export { stepThroughput, tfjsMatmulCeilingGflops } from './throughput.js';
 export type { TokenizerNetConfig } from './tokenizer-net.js';
 export type { TrainClassifierOptions } from './train-classifier.js';

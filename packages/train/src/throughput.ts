@@ -2,10 +2,10 @@
 
 import { dit1dShapes } from '@tokenset/dit1d';
 import { AdamW } from './adam.js';
-import { crossEntropyLoss, dit1dLogits } from './dit1d-net.js';
-import { fanIn, initParams } from './init.js';
+import { DataParallel } from './data-parallel.js';
+import { fanIn, initParams, type ShapeEntry } from './init.js';
+import { type ShardInput, type ShardModel, shardRanges } from './shard-loss.js';
 import { initBackend, tf } from './tf.js';
-import { decodeQuantized, encodeLatent, quantize } from './tokenizer-net.js';
 import { DEMO_DIT1D_SIZES } from './train-dit1d.js';
 import { DEMO_TOKENIZER_CONFIG, tokenizerParameterShapes } from './train-tokenizer.js';
 
@@ -27,57 +27,72 @@ export async function tfjsMatmulCeilingGflops(): Promise<number> {
   return (2 * n ** 3) / times[1] / 1e9;
 }
 
+/** One timed training step of a demo-sized model, and the threads to stop afterwards. */
+export interface StepTimer {
+  /** Runs one full training step (forward, backward, AdamW) and resolves with its seconds. */
+  step(): Promise<number>;
+  close(): Promise<void>;
+}
+
 /**
- * A function that runs one full training step (forward, backward, AdamW) of a demo-sized model on
- * synthetic data and resolves with its duration in seconds.
+ * A full training step of a demo-sized model on synthetic data, with the batch shared among
+ * `workers` threads as the training runs share it ({@link DataParallel}).
  */
 export async function stepThroughput(
   kind: 'tokenizer' | 'dit1d',
   batch: number,
-): Promise<() => Promise<number>> {
+  workers = 1,
+): Promise<StepTimer> {
   await initBackend();
   const rule = (e: { shape: number[] }) =>
     e.shape.length === 1
       ? ({ kind: 'constant', value: 1 } as const)
       : ({ kind: 'normal', std: 1 / Math.sqrt(fanIn(e.shape)) } as const);
+  let model: ShardModel;
+  let shapes: ShapeEntry[];
+  let shard: (from: number, to: number) => ShardInput;
   if (kind === 'tokenizer') {
     const c = DEMO_TOKENIZER_CONFIG;
-    const p = initParams(tokenizerParameterShapes(c), rule, 0);
-    const opt = new AdamW(p);
-    const images = tf.randomUniform([batch, c.imageSize, c.imageSize, 3], -1, 1) as tf.Tensor4D;
-    return async () => {
-      const t0 = performance.now();
-      const { value, grads } = tf.variableGrads(() => {
-        const q = quantize(p, c, encodeLatent(p, c, images));
-        return tf.add(tf.mean(tf.square(tf.sub(decodeQuantized(p, c, q.zq), images))), q.loss) as tf.Scalar;
-      });
-      opt.apply(grads, 1e-4);
-      await value.data();
-      tf.dispose([value, ...Object.values(grads)]);
-      return (performance.now() - t0) / 1000;
-    };
+    model = { kind, config: c };
+    shapes = tokenizerParameterShapes(c);
+    const pixels = c.imageSize * c.imageSize * 3;
+    const images = Float32Array.from({ length: batch * pixels }, (_, i) => Math.sin(i * 0.37));
+    shard = (from, to) => ({
+      rows: to - from,
+      images: images.slice(from * pixels, to * pixels),
+      quantizing: true,
+    });
+  } else {
+    const c = { codebookSize: 128, setSize: 32, numClasses: 10, ...DEMO_DIT1D_SIZES };
+    model = { kind, config: c };
+    shapes = dit1dShapes(c);
+    const C = c.codebookSize;
+    const counts = Int32Array.from({ length: batch * C }, (_, i) => (i % 4 === 0 ? 1 : 0));
+    const t = Float32Array.from({ length: batch }, (_, i) => (i + 0.5) / batch);
+    const labels = Int32Array.from({ length: batch }, (_, i) => i % 11);
+    shard = (from, to) => ({
+      rows: to - from,
+      ztq: counts.slice(from * C, to * C),
+      x0: counts.slice(from * C, to * C),
+      t: t.slice(from, to),
+      labels: labels.slice(from, to),
+    });
   }
-  const c = { codebookSize: 128, setSize: 32, numClasses: 10, ...DEMO_DIT1D_SIZES };
-  const p = initParams(dit1dShapes(c), rule, 0);
+  const p = initParams(shapes, rule, 0);
   const opt = new AdamW(p);
-  const counts = tf.tensor2d(
-    Int32Array.from({ length: batch * 128 }, (_, i) => (i % 4 === 0 ? 1 : 0)),
-    [batch, 128],
-    'int32',
-  );
-  const t = tf.tensor1d(Float32Array.from({ length: batch }, (_, i) => (i + 0.5) / batch));
-  const y = tf.tensor1d(
-    Int32Array.from({ length: batch }, (_, i) => i % 11),
-    'int32',
-  );
-  return async () => {
-    const t0 = performance.now();
-    const { value, grads } = tf.variableGrads(() =>
-      crossEntropyLoss(dit1dLogits(p, c, counts, t, y), counts),
-    );
-    opt.apply(grads, 1e-4);
-    await value.data();
-    tf.dispose([value, ...Object.values(grads)]);
-    return (performance.now() - t0) / 1000;
+  const pool = DataParallel.start(model, shapes, workers);
+  const inputs = shardRanges(batch, workers).map(([from, to]) => shard(from, to));
+  return {
+    async step() {
+      const t0 = performance.now();
+      const { grads } = await pool.gradients(p, inputs);
+      opt.apply(grads, 1e-4);
+      tf.dispose(Object.values(grads));
+      return (performance.now() - t0) / 1000;
+    },
+    async close() {
+      await pool.close();
+      tf.dispose([...p.values()]);
+    },
   };
 }

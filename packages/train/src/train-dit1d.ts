@@ -56,9 +56,9 @@ export interface DiT1DSizeOptions {
 export interface TrainDiT1DOptions extends TrainRunOptions, DataParallelOptions {
   /** The trained tokenizer (`tokenizer.pth`, with `tokenizer.json` beside it). */
   tokenizer: string;
-  /** Steps (default 1500). */
+  /** Steps (default 2000: about seven epochs at batch 32). */
   steps?: number;
-  /** Peak learning rate (default 5e-4). */
+  /** Peak learning rate (default 1e-3; linear warm-up, then cosine to a tenth; train.py uses 1e-4 at batch 256 and far more steps). */
   learningRate?: number;
   /** EMA decay (default 0.998). */
   emaDecay?: number;
@@ -137,9 +137,9 @@ async function encodeCounts(
 export async function trainDiT1D(
   options: TrainDiT1DOptions,
 ): Promise<{ generatorPath: string; steps: number }> {
-  const steps = positiveInteger('steps', options.steps ?? 1500);
+  const steps = positiveInteger('steps', options.steps ?? 2000);
   const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);
-  const peakLr = options.learningRate ?? 5e-4;
+  const peakLr = options.learningRate ?? 1e-3;
   const emaDecay = options.emaDecay ?? 0.998;
   const dropout = options.labelDropout ?? 0.1;
   const emaWarmup = options.emaWarmup ?? true;

@@ -64,7 +64,7 @@ export const DEMO_TOKENIZER_CONFIG: TokenizerNetConfig = {
 
 /** Options of {@link trainTokenizer}. */
 export interface TrainTokenizerOptions extends TrainRunOptions, DataParallelOptions {
-  /** Training steps (default 700: about two and a half epochs at batch 32). */
+  /** Training steps (default 2500: about nine epochs at batch 32). */
   steps?: number;
   /** Peak learning rate (default 1e-3; linear warm-up, then cosine to a tenth). */
   learningRate?: number;
@@ -182,7 +182,7 @@ export function tokenizerRunConfig(options: TrainTokenizerOptions): TokenizerNet
  */
 export async function trainTokenizer(options: TrainTokenizerOptions): Promise<TrainTokenizerResult> {
   const c = tokenizerRunConfig(options);
-  const steps = positiveInteger('steps', options.steps ?? 700);
+  const steps = positiveInteger('steps', options.steps ?? 2500);
   const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);
   const peakLr = options.learningRate ?? 1e-3;
   const seed = options.seed ?? 0;
