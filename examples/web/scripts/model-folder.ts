@@ -41,7 +41,7 @@ export async function modelFolder(): Promise<string> {
       layers: 2,
       numLatentTokens: 32,
       codebookSize: 128,
-      tokenSize: 12,
+      tokenSize: 6, // the trained demo tokenizer's sizes (@tokenset/train DEMO_TOKENIZER_CONFIG)
       pixelDecoder: {
         zChannels: 64,
         hiddenChannels: 32,
