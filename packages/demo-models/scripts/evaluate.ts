@@ -8,6 +8,8 @@
  * Generation (100 per class, seeds 0…999): accuracy and MNIST-FID against the held-out digits, at the
  * reference defaults, without guidance and with the high-quality preset, beside two baselines
  * measured in the same run: training digits (the floor) and decodes of random token sets (the ceiling).
+ * int8: the same digits at the reference defaults (same seeds) from the generator loaded with
+ * `dtype: 'int8'` (its linear layers dynamically quantized), beside fp32.
  */
 
 import { writeFile } from 'node:fs/promises';
@@ -27,8 +29,11 @@ import {
 const dir = resolve(process.argv[2] ?? join(DEMO_MODEL_PATHS.tokenizer, '..'));
 const perClass = Number(process.argv[3] ?? 100);
 const log = (text: string) => process.stderr.write(`${text}\n`);
+/** The int8 run's name in `generation` and the summary. */
+const INT8 = 'int8 (reference settings)';
 const tokenizer = await SetTokenizer.load(join(dir, 'tokenizer.pth'));
 const generator = await DiT1D.load(join(dir, 'generator.pth'));
+const int8Generator = await DiT1D.load(join(dir, 'generator.pth'), { dtype: 'int8' });
 const classifier = await DigitClassifier.load(join(dir, 'classifier.pth'));
 const { train, heldOut } = mnistDigits();
 
@@ -78,11 +83,13 @@ const settings = {
     xt: { kind: 'topK', k: 2 } as const,
     adjustFrom: 1.0,
   },
+  [INT8]: {},
 };
 const generation: Record<string, { accuracy: number; fid: number; seconds: number }> = {};
 for (const [name, options] of Object.entries(settings)) {
   const t0 = performance.now();
-  const samples = await generateDigits(generator, tokenizer, {
+  const model = name === INT8 ? int8Generator : generator;
+  const samples = await generateDigits(model, tokenizer, {
     ...options,
     perClass,
     seed: 0,
@@ -95,11 +102,14 @@ for (const [name, options] of Object.entries(settings)) {
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const ref = generation.reference;
+const int8 = generation[INT8];
+const points = 100 * (int8.accuracy - ref.accuracy);
 const summary = [
   `measured at training time on the 1,000 held-out digits (packages/demo-models/scripts/evaluate.ts):`,
   `  reconstruction: classifier accuracy ${pct(rec.accuracy)} (originals ${pct(rec.originalAccuracy)}), mean PSNR ${rec.psnr.toFixed(2)} dB`,
   `  generation, ${perClass} per class: accuracy ${pct(ref.accuracy)}, MNIST-FID ${ref.fid.toFixed(2)} (floor: training digits ${floorFid.toFixed(2)}; ceiling: random token sets ${ceilingFid.toFixed(2)})`,
   `  without guidance: accuracy ${pct(generation['no guidance'].accuracy)}, MNIST-FID ${generation['no guidance'].fid.toFixed(2)}; high-quality preset: accuracy ${pct(generation['high-quality'].accuracy)}, MNIST-FID ${generation['high-quality'].fid.toFixed(2)}`,
+  `  ${INT8}: accuracy ${pct(int8.accuracy)} (fp32 ${pct(ref.accuracy)}, ${points >= 0 ? '+' : ''}${points.toFixed(1)} points), MNIST-FID ${int8.fid.toFixed(2)} (fp32 ${ref.fid.toFixed(2)})`,
 ];
 const result = {
   reconstruction: {
@@ -118,4 +128,5 @@ await writeFile(join(dir, 'evaluation.json'), `${JSON.stringify(result, null, 2)
 log(summary.join('\n'));
 await tokenizer.release();
 await generator.release();
+await int8Generator.release();
 await classifier.release();

@@ -2,7 +2,7 @@ import { guide } from '@tokenset/fsdd';
 import { Graph, int } from '@tokenset/onnx-graph';
 import { ModelSession } from '@tokenset/runtime';
 import { type Bench, medianMs } from '../../../scripts/bench-types.ts';
-import { C, diffuseProbs, flattened, K } from './sampler-inputs.ts';
+import { C, diffuseProbs, flattened, K, REAL_SIZE } from './sampler-inputs.ts';
 
 // Could the guidance combination run in an onnxruntime graph beside the model instead of in
 // JavaScript? The same clamp(u + s(c - u), 0) renormalised, on B = 8 rows of C = 4096 entries, both
@@ -24,7 +24,7 @@ function guidanceGraph(): Uint8Array {
 
 const bench: Bench = async () => {
   const cond = diffuseProbs(B);
-  const uncond = flattened(cond);
+  const uncond = flattened(cond, REAL_SIZE);
   const out = new Float32Array(cond.length);
   const js = await medianMs(() => guide(cond, uncond, 4, K, out), 5, 2);
   const session = await ModelSession.create(guidanceGraph());

@@ -4,24 +4,35 @@ import { oldSample } from './old-sampler.ts';
 import { type ReferenceSampleOptions, referenceSample } from './reference-sampler.ts';
 import {
   C,
+  demoModelInputs,
   diffuseProbs,
   inputDenoiser,
   M,
   peakedProbs,
+  REAL_SIZE,
   recordedInputs,
   type SamplerInput,
   stubDenoiser,
 } from './sampler-inputs.ts';
 
-// The sampler's own cost at the real size (C=4096, M=128, 25 steps; reference defaults: top-p 0.8
-// for x0, multinomial for xt, sigmoid100_0.8, adjust from 0.65) on stub denoisers that return fixed
-// distributions (so the model costs nothing): peaked, diffuse, and a real model's outputs at an
-// early, a middle and a late step. Each figure sits beside the reference sampler's (its tensor
-// program in JavaScript, reference-sampler.ts) measured in the same run on the same input.
+// The sampler's own cost (25 steps; reference defaults: top-p 0.8 for x0, multinomial for xt,
+// sigmoid100_0.8, adjust from 0.65) on stub denoisers that return fixed distributions (so the model
+// costs nothing): at the real size (C=4096, M=128) peaked, diffuse, and the DiT1D-S formula-weights
+// model's outputs at an early, a middle and a late step; at the trained demo model's size (C=128,
+// M=32) its outputs at the same steps of a real run. Each figure sits beside the reference sampler's
+// (its tensor program in JavaScript, reference-sampler.ts) measured in the same run on the same input.
 const STEPS = 25;
-/** Rows per run of the new sampler, and of the (slow) reference sampler. */
+/** Rows per run of the new sampler, and of the (slow) reference sampler, at the real size. */
 const B = 8;
 const B_REFERENCE = 2;
+
+/**
+ * Rows per run for an input: `base` at the real size, scaled by 4096/C below it, so that a run on
+ * a small codebook does as much work as one at the real size and the timer's noise stays as small.
+ */
+export function rowsFor(input: SamplerInput, base: number): number {
+  return base * Math.max(1, Math.round(C / input.codebookSize));
+}
 
 type Variant = {
   label: string;
@@ -63,21 +74,28 @@ async function newSampler(
   return ms / (rows * STEPS);
 }
 
-/** ms per row-step of the reference sampler (one run of B_REFERENCE rows; seconds long). */
-async function referenceSampler(model: Denoiser, options: Partial<ReferenceSampleOptions>): Promise<number> {
-  const streams = Array.from({ length: B_REFERENCE }, (_, b) => seededUniform(`0:${b}`));
+/** ms per row-step of the reference sampler (one run of `rows` rows; seconds long). */
+async function referenceSampler(
+  model: Denoiser,
+  options: Partial<ReferenceSampleOptions>,
+  rows: number,
+): Promise<number> {
+  const streams = Array.from({ length: rows }, (_, b) => seededUniform(`0:${b}`));
   const start = performance.now();
-  await referenceSample(model, { labels: labelsOf(B_REFERENCE), streams, steps: STEPS, ...options });
-  return (performance.now() - start) / (B_REFERENCE * STEPS);
+  await referenceSample(model, { labels: labelsOf(rows), streams, steps: STEPS, ...options });
+  return (performance.now() - start) / (rows * STEPS);
 }
 
-async function compare(input: SamplerInput): Promise<BenchRow[]> {
+/** The three variants on one input, each beside the reference sampler in the same run. */
+export async function compare(input: SamplerInput): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const model = inputDenoiser(input, B);
-  const referenceModel = inputDenoiser(input, B_REFERENCE);
+  const b = rowsFor(input, B);
+  const bReference = rowsFor(input, B_REFERENCE);
+  const model = inputDenoiser(input, b);
+  const referenceModel = inputDenoiser(input, bReference);
   for (const v of VARIANTS) {
-    const figure = await newSampler(model, v.options);
-    const reference = await referenceSampler(referenceModel, v.reference);
+    const figure = await newSampler(model, v.options, b);
+    const reference = await referenceSampler(referenceModel, v.reference, bReference);
     rows.push({
       name: `fsdd sample: ${input.name}, ${v.label}`,
       figure,
@@ -94,12 +112,17 @@ async function compare(input: SamplerInput): Promise<BenchRow[]> {
 
 const bench: Bench = async () => {
   const rows: BenchRow[] = [];
-  const peaked: SamplerInput = { name: `peaked stub C=${C} M=${M}`, probs: peakedProbs(B), rows: B };
-  const diffuse: SamplerInput = { name: 'diffuse stub', probs: diffuseProbs(B), rows: B };
+  const peaked: SamplerInput = {
+    name: `peaked stub C=${C} M=${M}`,
+    probs: peakedProbs(B),
+    rows: B,
+    ...REAL_SIZE,
+  };
+  const diffuse: SamplerInput = { name: 'diffuse stub', probs: diffuseProbs(B), rows: B, ...REAL_SIZE };
 
   // Old and new on the peaked stub, same run.
   const old = await oldSample();
-  const peakedModel = stubDenoiser(peaked.probs, B);
+  const peakedModel = stubDenoiser(peaked.probs, B, REAL_SIZE);
   if (old) {
     const oldMs =
       (await medianMs(
@@ -119,7 +142,8 @@ const bench: Bench = async () => {
     });
   }
 
-  for (const input of [peaked, diffuse, ...(await recordedInputs())]) rows.push(...(await compare(input)));
+  const inputs = [peaked, diffuse, ...(await recordedInputs()), ...(await demoModelInputs())];
+  for (const input of inputs) rows.push(...(await compare(input)));
 
   // Rows in parallel: two workers against one, on the diffuse stub, byte-identical.
   const RT = 16;
@@ -160,7 +184,7 @@ const bench: Bench = async () => {
   let heap1 = 0;
   let buffers1 = 0;
   g?.();
-  await sample(stubDenoiser(diffuse.probs, B), {
+  await sample(stubDenoiser(diffuse.probs, B, REAL_SIZE), {
     labels: labelsOf(B),
     seed: 0,
     steps: STEPS,

@@ -1,21 +1,41 @@
-// The distributions the sampler benchmark runs on, at the real size (C = 4096, M = 128): a peaked
-// stub, a diffuse stub (as early FSDD steps look) and outputs recorded from a real model at an
-// early, a middle and a late step. The model is chosen in one place, `benchModel` below.
+// The distributions the sampler benchmark runs on. At the real size (C = 4096, M = 128): a peaked
+// stub, a diffuse stub (as early FSDD steps look) and outputs recorded from the DiT1D-S
+// formula-weights model (untrained: near-uniform, the hardest case) at an early, a middle and a late
+// step; at the trained demo model's own size (C = 128, M = 32): its outputs at the same steps of a
+// real sampling run. The real-size model is chosen in one place, `benchModel` below.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setNoise } from '@tokenset/set-codec';
-import { type Denoiser, seededUniform, timeGrid } from '../src/index.ts';
+import { type Denoiser, sample, seededUniform, timeGrid } from '../src/index.ts';
 
+/** The real size (the released checkpoints'): codebook entries C, tokens per set M, counts K = M + 1. */
 export const C = 4096;
 export const M = 128;
 export const K = M + 1;
 
-/** One input of the benchmark: per-entry distributions for `rows` rows, `[rows·C·K]`. */
-export interface SamplerInput {
+/** The sizes of a benchmark input's distributions. */
+export interface SamplerSizes {
+  /** C: entries per row. */
+  codebookSize: number;
+  /** M: tokens per set; each entry's distribution has M + 1 counts. */
+  setSize: number;
+}
+
+/** The real size as {@link SamplerSizes}. */
+export const REAL_SIZE: SamplerSizes = { codebookSize: C, setSize: M };
+
+/** One input of the benchmark: per-entry distributions for `rows` rows, `[rows·C·(M+1)]`. */
+export interface SamplerInput extends SamplerSizes {
   name: string;
   probs: Float32Array;
   /** The unconditional distributions for guidance (default: `probs` flattened). */
   uncond?: Float32Array;
   rows: number;
+}
+
+/** Values per row, C·(M+1). */
+export function rowLength(sizes: SamplerSizes): number {
+  return sizes.codebookSize * (sizes.setSize + 1);
 }
 
 /** Per entry: 0.9 on a mode (count 1 on M spread entries, else 0), 0.1 spread geometrically. */
@@ -112,29 +132,119 @@ export async function recordedInputs(): Promise<SamplerInput[]> {
     const both = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice();
     const probs = both.subarray(0, C * K);
     const uncond = both.subarray(C * K);
-    return { name: `${name}, step ${step}/25 (t=${grid[step].toFixed(2)})`, probs, uncond, rows: 1 };
+    return {
+      name: `${name}, step ${step}/25 (t=${grid[step].toFixed(2)})`,
+      probs,
+      uncond,
+      rows: 1,
+      ...REAL_SIZE,
+    };
   });
 }
 
-/** Tiles distributions of `from` rows to `rows` rows (rows cycle; the sampler's cost depends on the shape). */
-export function tiled(probs: Float32Array, from: number, rows: number): Float32Array {
-  const out = new Float32Array(rows * C * K);
-  for (let b = 0; b < rows; b++)
-    out.set(probs.subarray((b % from) * C * K, ((b % from) + 1) * C * K), b * C * K);
-  return out;
-}
+/** The digits of the demo model's recorded run: one row per class. */
+const DEMO_LABELS = Int32Array.from({ length: 10 }, (_, d) => d);
 
-/** A stub denoiser of `rows` rows for a benchmark input. */
-export function inputDenoiser(input: SamplerInput, rows: number): Denoiser {
-  const cond = tiled(input.probs, input.rows, rows);
-  return stubDenoiser(cond, rows, input.uncond && tiled(input.uncond, input.rows, rows));
+/**
+ * A cache key for a model file: the first 12 hex digits of the SHA-1 of its bytes, so that outputs
+ * recorded from a model are recorded afresh once the file changes (a retrained model).
+ */
+export function modelCacheKey(bytes: Uint8Array): string {
+  return createHash('sha1').update(bytes).digest('hex').slice(0, 12);
 }
 
 /**
- * The unconditional stand-in for a stub's distributions: each one flattened (p^0.8, renormalised),
- * as an unconditional model is less sure than a conditional one; guidance sharpens it back.
+ * The trained demo model's outputs (`@tokenset/demo-models`' generator, C = 128, M = 32, 10 digit
+ * classes) at the recorded steps of a real 25-step run at the reference defaults: one row per digit
+ * 0–9 (seeds 0…9), and for each the unconditional row (the null label 10) of the guided call, at the
+ * states the run reached. Cached under `node_modules/.cache` by {@link modelCacheKey} of
+ * `generator.pth`, so a retrained model is recorded afresh.
  */
-export function flattened(probs: Float32Array): Float32Array {
+export async function demoModelInputs(): Promise<SamplerInput[]> {
+  const { DEMO_MODEL_PATHS } = await import('@tokenset/demo-models');
+  const bytes = readFileSync(DEMO_MODEL_PATHS.generator);
+  const key = modelCacheKey(bytes);
+  const cached = (step: number) => new URL(`demo-${key}-step-${step}.f32`, cacheDir);
+  let sizes: SamplerSizes | undefined;
+  const sizesFile = new URL(`demo-${key}-sizes.json`, cacheDir);
+  if (!RECORDED_STEPS.every((s) => existsSync(cached(s))) || !existsSync(sizesFile)) {
+    const { DiT1D } = await import('@tokenset/dit1d');
+    // The bytes that were hashed, so the key always names what was recorded.
+    const model = await DiT1D.load(bytes);
+    sizes = { codebookSize: model.codebookSize, setSize: model.setSize };
+    const recorded = new Map<number, Float32Array>();
+    let call = 0;
+    // With guidance, each step calls the model once on the doubled batch: the conditional rows
+    // first, then the same states with the null label.
+    const recorder: Denoiser = {
+      codebookSize: model.codebookSize,
+      setSize: model.setSize,
+      numClasses: model.numClasses,
+      async probabilities(counts, t, labels) {
+        const probs = await model.probabilities(counts, t, labels);
+        if ((RECORDED_STEPS as readonly number[]).includes(call)) recorded.set(call, probs.slice());
+        call++;
+        return probs;
+      },
+    };
+    try {
+      await sample(recorder, { labels: DEMO_LABELS, seed: 0, steps: 25, threads: 1 });
+    } finally {
+      await model.release();
+    }
+    mkdirSync(cacheDir, { recursive: true });
+    for (const step of RECORDED_STEPS) writeFileSync(cached(step), recorded.get(step)!);
+    writeFileSync(sizesFile, JSON.stringify(sizes));
+  }
+  sizes ??= JSON.parse(readFileSync(sizesFile, 'utf8')) as SamplerSizes;
+  const rows = DEMO_LABELS.length;
+  const n = rows * rowLength(sizes);
+  const grid = timeGrid(25);
+  return RECORDED_STEPS.map((step) => {
+    const bytes = readFileSync(cached(step));
+    if (bytes.byteLength !== 2 * n * 4) {
+      throw new RangeError(
+        `${cached(step).pathname}: expected ${2 * n} float32 values (2 × ${rows} rows), got ${bytes.byteLength / 4}`,
+      );
+    }
+    const both = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice();
+    return {
+      name: `trained demo model C=${sizes.codebookSize} M=${sizes.setSize} (${key}), step ${step}/25 (t=${grid[step].toFixed(2)})`,
+      probs: both.subarray(0, n),
+      uncond: both.subarray(n),
+      rows,
+      ...sizes,
+    };
+  });
+}
+
+/**
+ * Tiles distributions of `from` rows to `rows` rows of `sizes` (rows cycle; the sampler's cost
+ * depends on the shape).
+ */
+export function tiled(probs: Float32Array, from: number, rows: number, sizes: SamplerSizes): Float32Array {
+  const n = rowLength(sizes);
+  if (probs.length !== from * n) {
+    throw new RangeError(`probs: expected ${from} rows × ${n} values, got length ${probs.length}`);
+  }
+  const out = new Float32Array(rows * n);
+  for (let b = 0; b < rows; b++) out.set(probs.subarray((b % from) * n, ((b % from) + 1) * n), b * n);
+  return out;
+}
+
+/** A stub denoiser of `rows` rows for a benchmark input, at the input's sizes. */
+export function inputDenoiser(input: SamplerInput, rows: number): Denoiser {
+  const cond = tiled(input.probs, input.rows, rows, input);
+  return stubDenoiser(cond, rows, input, input.uncond && tiled(input.uncond, input.rows, rows, input));
+}
+
+/**
+ * The unconditional stand-in for a stub's distributions (each of `sizes.setSize + 1` counts):
+ * each one flattened (p^0.8, renormalised), as an unconditional model is less sure than a
+ * conditional one; guidance sharpens it back.
+ */
+export function flattened(probs: Float32Array, sizes: SamplerSizes): Float32Array {
+  const K = sizes.setSize + 1;
   const out = new Float32Array(probs.length);
   for (let o = 0; o < probs.length; o += K) {
     let sum = 0;
@@ -145,16 +255,28 @@ export function flattened(probs: Float32Array): Float32Array {
 }
 
 /**
- * A stub denoiser that returns fixed distributions: `cond` for the conditional rows and, for the
- * unconditional half of a guided (doubled) batch, `uncond` (default: `cond` flattened).
+ * A stub denoiser of `sizes` that returns fixed distributions: `cond` for the conditional rows
+ * and, for the unconditional half of a guided (doubled) batch, `uncond` (default: `cond` flattened).
  */
-export function stubDenoiser(cond: Float32Array, rows: number, uncond = flattened(cond)): Denoiser {
-  const doubled = new Float32Array(2 * cond.length);
+export function stubDenoiser(
+  cond: Float32Array,
+  rows: number,
+  sizes: SamplerSizes,
+  uncond = flattened(cond, sizes),
+): Denoiser {
+  const n = rows * rowLength(sizes);
+  if (cond.length !== n || uncond.length !== n) {
+    throw new RangeError(
+      `cond, uncond: expected ${rows} rows × ${rowLength(sizes)} values each, got ${cond.length} and ${uncond.length}`,
+    );
+  }
+  const doubled = new Float32Array(2 * n);
   doubled.set(cond);
-  doubled.set(uncond, cond.length);
+  doubled.set(uncond, n);
   return {
-    codebookSize: C,
-    setSize: M,
+    codebookSize: sizes.codebookSize,
+    setSize: sizes.setSize,
+    // The stub ignores labels; 1000 admits any row index as a label.
     numClasses: 1000,
     probabilities: async (_counts, t) => (t.length === rows ? cond : doubled),
   };
