@@ -36,7 +36,7 @@ export interface StepTimer {
 
 /**
  * A full training step of a demo-sized model on synthetic data, with the batch shared among
- * `workers` threads as the training runs share it ({@link DataParallel}).
+ * `workers` threads, as the training runs share it.
  */
 export async function stepThroughput(
   kind: 'tokenizer' | 'dit1d',
