@@ -92,8 +92,8 @@ export class DataParallel {
     if (inputs.length !== this.workers)
       throw new RangeError(`inputs: expected ${this.workers} shards, got ${inputs.length}`);
     const values: Record<string, Float32Array> = {};
-    if (this.threads.length > 0)
-      for (const [name, v] of params) values[name] = Float32Array.from(v.dataSync() as Float32Array);
+    // dataSync reads a copy and postMessage clones it: no third copy here, on every step.
+    if (this.threads.length > 0) for (const [name, v] of params) values[name] = v.dataSync() as Float32Array;
     const pending = this.threads.map((thread, i) =>
       this.ask(thread, { params: values, input: inputs[i + 1] }),
     );
