@@ -1,6 +1,10 @@
-// Rows in parallel: worker threads that each run the step phases (step-core.ts) for a contiguous
-// range of rows, on state and probabilities in shared memory. Every row draws from its own
-// seeded stream, so the results are identical to one thread's, byte for byte.
+// Rows in parallel: the calling thread runs the step phases (step-core.ts) for the first range of
+// rows and worker threads run the other ranges, on state and probabilities in shared memory. Every
+// row draws from its own seeded stream, so the results are identical to one thread's, byte for byte.
+//
+// The calling thread works instead of waiting: with n threads only n − 1 workers start, and its
+// own rows read the model's output where it lies (only the workers' rows are copied into shared
+// memory).
 //
 // The worker's code is row-worker.js beside this module in the built package; when the package
 // runs from its TypeScript sources (tests, benchmarks: the `source` export condition), the worker
@@ -10,7 +14,17 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { FsddError } from './errors.js';
-import type { StepSettings, StepState } from './step-core.js';
+import type { Uniform } from './random.js';
+import {
+  drawNext,
+  drawX0AndBridge,
+  initialNoise,
+  type StepCore,
+  type StepRows,
+  type StepSettings,
+  type StepState,
+  stepCore,
+} from './step-core.js';
 
 /** What a worker is started with. */
 export interface RowWorkerData {
@@ -50,50 +64,107 @@ function workerEntry(): { entry: URL | string; eval: boolean; execArgv: string[]
   return { entry: bootstrap, eval: true, execArgv: ['--conditions=source'] };
 }
 
-/** Worker threads for the rows of one {@link sample} call. */
-export class RowThreads {
+/** Row `w·B/n` (rounded down): where range w of n starts. */
+function rangeStart(w: number, B: number, threads: number): number {
+  return Math.floor((w * B) / threads);
+}
+
+/** The rows of one `sample` call on the calling thread and worker threads. */
+export class RowThreads implements StepRows {
   private constructor(
+    /** The calling thread's rows (the first range). */
+    private readonly local: StepCore,
+    /** The shared probabilities the workers read. */
+    private readonly shared: Float32Array,
     private readonly workers: Worker[],
     private readonly replies: ((reply: Reply) => void)[],
   ) {}
 
-  /** Starts one worker per range of rows (rows split as evenly as possible, in order). */
+  /**
+   * Splits the rows into `threads` ranges as evenly as possible, in order: the first for the
+   * calling thread (with `streams`, the streams of every row), one worker for each of the others.
+   */
   static start(
     threads: number,
     settings: StepSettings,
     state: StepState,
     probs: Float32Array,
     seeds: readonly string[],
+    streams: readonly Uniform[],
   ): RowThreads {
     const { entry, eval: isCode, execArgv } = workerEntry();
     const B = settings.B;
+    const localTo = rangeStart(1, B, threads);
+    const local = stepCore(settings, state, 0, localTo, streams.slice(0, localTo));
     const workers: Worker[] = [];
     const replies: ((reply: Reply) => void)[] = [];
-    const pool = new RowThreads(workers, replies);
-    for (let w = 0; w < threads; w++) {
-      const from = Math.floor((w * B) / threads);
-      const to = Math.floor(((w + 1) * B) / threads);
+    for (let w = 1; w < threads; w++) {
+      const from = rangeStart(w, B, threads);
+      const to = rangeStart(w + 1, B, threads);
       const data: RowWorkerData = { settings, state, probs, from, to, seeds: seeds.slice(from, to) };
       const worker = new Worker(entry, { workerData: data, execArgv, eval: isCode });
-      worker.on('message', (reply: Reply) => replies[w]?.(reply));
-      worker.on('error', (error) => replies[w]?.({ ok: false, name: 'Error', message: error.message }));
+      const index = workers.length;
+      worker.on('message', (reply: Reply) => replies[index]?.(reply));
+      worker.on('error', (error) => replies[index]?.({ ok: false, name: 'Error', message: error.message }));
       workers.push(worker);
     }
-    return pool;
+    return new RowThreads(local, probs, workers, replies);
   }
 
-  /** Runs a task on every worker; returns whether any reported a degenerate row. */
-  async run(task: RowTask): Promise<boolean> {
-    const results = await Promise.all(
-      this.workers.map(
-        (worker, w) =>
-          new Promise<Reply>((resolve) => {
-            this.replies[w] = resolve;
-            worker.postMessage(task);
-          }),
-      ),
+  /** The initial set noise of every row. */
+  async noise(): Promise<void> {
+    await this.run({ kind: 'noise' }, () => {
+      initialNoise(this.local);
+      return false;
+    });
+  }
+
+  /**
+   * Phase A of step i on every row, from the model's `probs` (the shared buffer itself, or any
+   * array: then the workers' rows are copied into the shared buffer first). Returns whether a row
+   * is degenerate.
+   */
+  async x0AndBridge(probs: Float32Array, i: number, t: number, tNext: number): Promise<boolean> {
+    const { shared, local } = this;
+    if (probs.buffer !== shared.buffer) {
+      const from = local.to * local.C * local.K;
+      shared.set(probs.subarray(from), from);
+    }
+    return this.run({ kind: 'x0', step: i, t, tNext }, () => drawX0AndBridge(local, probs, i, t, tNext));
+  }
+
+  /** Phase B of step i on every row. */
+  async next(i: number, t: number): Promise<void> {
+    await this.run({ kind: 'next', step: i, t }, () => {
+      drawNext(this.local, i, t);
+      return false;
+    });
+  }
+
+  /**
+   * Sends a task to every worker, runs the calling thread's share meanwhile, then waits for every
+   * worker (also when the own share throws: no worker may still write when the caller goes on).
+   * Returns whether any part reported a degenerate row.
+   */
+  private async run(task: RowTask, own: () => boolean): Promise<boolean> {
+    const pending = this.workers.map(
+      (worker, w) =>
+        new Promise<Reply>((resolve) => {
+          this.replies[w] = resolve;
+          worker.postMessage(task);
+        }),
     );
     let degenerate = false;
+    let failed = false;
+    let failure: unknown;
+    try {
+      degenerate = own();
+    } catch (error) {
+      failed = true;
+      failure = error;
+    }
+    const results = await Promise.all(pending);
+    if (failed) throw failure;
     for (const reply of results) {
       if (!reply.ok) {
         throw reply.name === 'FsddError'

@@ -10,15 +10,7 @@ import { type RandomOptions, rowStreams } from './random.js';
 import type { Fallback } from './sampler-presets.js';
 import { samplerSettings } from './sampler-settings.js';
 import { parseSigmaSchedule, type SigmaSchedule } from './sigma-schedule.js';
-import {
-  drawNext,
-  drawX0AndBridge,
-  initialNoise,
-  type StepCore,
-  type StepSettings,
-  stepCore,
-  stepState,
-} from './step-core.js';
+import { callingThreadRows, type StepRows, type StepSettings, stepCore, stepState } from './step-core.js';
 
 /** Progress of {@link sample}, reported after every step. */
 export interface SampleStep {
@@ -216,12 +208,12 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
     validateCounts(options.initial, { codebookSize: C, setSize: M, batch: B });
   }
 
-  const pool = shared ? RowThreads.start(threads, settings, state, shared, seeds!) : undefined;
-  const core: StepCore | undefined = pool ? undefined : stepCore(settings, state, 0, B, streams);
+  const rows: StepRows = shared
+    ? RowThreads.start(threads, settings, state, shared, seeds!, streams)
+    : callingThreadRows(stepCore(settings, state, 0, B, streams));
   try {
     if (options.initial !== undefined) z.set(options.initial);
-    else if (pool) await pool.run({ kind: 'noise' });
-    else initialNoise(core!);
+    else await rows.noise();
     const initial = z.slice();
     const grid = timeGrid(N);
     const tArr = new Float32Array(B);
@@ -245,16 +237,9 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
           }`,
         );
       }
-      let degenerate: boolean;
-      if (pool) {
-        if (probs.buffer !== shared!.buffer) shared!.set(probs);
-        degenerate = await pool.run({ kind: 'x0', step: i, t, tNext });
-      } else {
-        degenerate = drawX0AndBridge(core!, probs, i, t, tNext);
-      }
+      const degenerate = await rows.x0AndBridge(probs, i, t, tNext);
       if (degenerate && fallback === 'batch') fallbackRows.fill(1);
-      if (pool) await pool.run({ kind: 'next', step: i, t });
-      else drawNext(core!, i, t);
+      await rows.next(i, t);
       samplerMs += performance.now() - returned;
       if (degenerate) fallbackSteps.push(i);
       if (options.onStep) {
@@ -283,7 +268,7 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
     }
     return result;
   } finally {
-    await pool?.close();
+    await rows.close();
   }
 }
 

@@ -253,3 +253,25 @@ export function drawNext(core: StepCore, i: number, t: number): void {
     }
   }
 }
+
+/** The step phases over every row of a run: on the calling thread, or shared with worker threads. */
+export interface StepRows {
+  /** The initial set noise of every row. */
+  noise(): Promise<void>;
+  /** Phase A of step i from the model's probabilities; resolves to whether a row is degenerate. */
+  x0AndBridge(probs: Float32Array, i: number, t: number, tNext: number): Promise<boolean>;
+  /** Phase B of step i. */
+  next(i: number, t: number): Promise<void>;
+  /** Releases what the rows hold (threads). */
+  close(): Promise<void>;
+}
+
+/** Every row of `core` on the calling thread. */
+export function callingThreadRows(core: StepCore): StepRows {
+  return {
+    noise: async () => initialNoise(core),
+    x0AndBridge: async (probs, i, t, tNext) => drawX0AndBridge(core, probs, i, t, tNext),
+    next: async (i, t) => drawNext(core, i, t),
+    close: async () => {},
+  };
+}

@@ -77,14 +77,29 @@ describe('rows in parallel', () => {
       expect(one.profile!.guidanceMs).toBeGreaterThan(0);
     },
   );
+  it('threads read unguided model output where it lies (the calling thread) or copied (the workers)', async () => {
+    const labels = Int32Array.of(1, 2, 3);
+    const run = (n: number) => sample(model, { labels, seed: 6, steps: 8, guidance: 'none', threads: n });
+    const one = await run(1);
+    const two = await run(2);
+    expect(Buffer.from(two.counts.buffer).equals(Buffer.from(one.counts.buffer))).toBe(true);
+  });
   it('a thread reports invalid probabilities as FsddError; threads must be 1 with uniforms', async () => {
-    const bad: Denoiser = {
+    // NaN in the first row (the calling thread's) or only in the last (a worker's)
+    const nanIn = (rows: number): Denoiser => ({
       ...model,
-      probabilities: async () => new Float32Array(B * C * K).fill(Number.NaN),
-    };
+      probabilities: async () => {
+        const p = new Float32Array(B * C * K).fill(1 / K);
+        p.fill(Number.NaN, (B - rows) * C * K);
+        return p;
+      },
+    });
     await expect(
-      sample(bad, { labels: Int32Array.of(1, 2, 3), seed: 1, guidance: 'none', threads: 2 }),
+      sample(nanIn(B), { labels: Int32Array.of(1, 2, 3), seed: 1, guidance: 'none', threads: 2 }),
     ).rejects.toThrow(/step 0: expected the denoiser's probabilities for row 0, entry 0 to be finite/);
+    await expect(
+      sample(nanIn(1), { labels: Int32Array.of(1, 2, 3), seed: 1, guidance: 'none', threads: 2 }),
+    ).rejects.toThrow(/step 0: expected the denoiser's probabilities for row 2, entry 0 to be finite/);
     await expect(
       sample(model, { labels: Int32Array.of(1), uniforms: () => Math.random, threads: 2 }),
     ).rejects.toThrow('threads: expected 1 with uniforms (a function cannot move to another thread), got 2');
