@@ -91,6 +91,43 @@ export async function readTrainingState(path: string, kind: string): Promise<Loa
   }
 }
 
+/**
+ * The weights of a generator checkpoint in the released layout (`fsdd_*.pth`, as `trainDiT1D`
+ * writes it): its `ema` state dict, else its `model`. A missing, corrupt or other file is a
+ * {@link TrainError} naming `what` (the flag) and the path.
+ */
+export async function readGeneratorWeights(path: string, what: string): Promise<Map<string, Float32Array>> {
+  let checkpoint: Awaited<ReturnType<typeof readCheckpoint>>;
+  try {
+    checkpoint = await readCheckpoint(path);
+  } catch (error) {
+    throw new TrainError(`${what} ${path}: expected a DiT1D checkpoint, got ${(error as Error).message}`);
+  }
+  try {
+    const root = checkpoint.root;
+    const group = root instanceof Map ? (['ema', 'model'].find((g) => root.get(g) instanceof Map) ?? '') : '';
+    if (group === '') {
+      throw new TrainError(
+        `${what} ${path}: expected a DiT1D checkpoint with an 'ema' or 'model' state dict, got ${
+          root instanceof Map ? `entries ${[...root.keys()].map(String).join(', ')}` : 'a single value'
+        }`,
+      );
+    }
+    const weights = new Map<string, Float32Array>();
+    for (const [name, ref] of checkpoint.tensors(`${group}.`)) {
+      const data = await ref.read();
+      if (!(data instanceof Float32Array))
+        throw new TrainError(
+          `${what} ${path}: expected float32 weights, got ${ref.dtype} for '${group}.${name}'`,
+        );
+      weights.set(name, data);
+    }
+    return weights;
+  } finally {
+    await checkpoint.close();
+  }
+}
+
 /** Copies saved values into variables, checking every name and size. */
 export function restoreVariables(
   vars: ReadonlyMap<string, tf.Variable>,

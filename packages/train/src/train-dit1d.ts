@@ -15,7 +15,9 @@ import { Namespace } from '@tokenset/tensor-io';
 import { SetTokenizer } from '@tokenset/tokenizer';
 import { AdamW, Ema } from './adam.js';
 import {
+  readGeneratorWeights,
   readTrainingState,
+  restoreVariables,
   resumeInto,
   stateDictOf,
   trainingStateTree,
@@ -84,6 +86,13 @@ export interface TrainDiT1DOptions extends TrainRunOptions, DataParallelOptions 
   labelInitStd?: number;
   /** Width, depth and heads (default {@link DEMO_DIT1D_SIZES}). */
   sizes?: Partial<DiT1DSizeOptions>;
+  /**
+   * A generator checkpoint (`generator.pth`, or any DiT1D file in the released layout) whose EMA
+   * weights (else its model weights) start the run instead of the random initialisation: fine-tuning,
+   * e.g. on the token sets of a retrained tokenizer. Sizes must match. The optimizer, EMA warm-up and
+   * learning-rate schedule start afresh; not with `resume` (a resumed run continues its own weights).
+   */
+  init?: string;
 }
 
 const KIND = 'dit1d';
@@ -165,8 +174,13 @@ export async function trainDiT1D(
   const workers = workerCount(options.workers, batchSize);
   if (typeof options.tokenizer !== 'string')
     throw new TypeError(`tokenizer: expected a .pth path, got ${typeof options.tokenizer}`);
+  if (options.init !== undefined && typeof options.init !== 'string')
+    throw new TypeError(`init: expected a generator .pth path, got ${typeof options.init}`);
+  if (options.init !== undefined && options.resume)
+    throw new RangeError('init: expected no resume (a resumed run continues its own weights), got both');
   const files = await prepareOutput(options.out, KIND, options.resume ?? false);
   const resumed = options.resume ? await readTrainingState(files.state, KIND) : undefined;
+  const initial = options.init === undefined ? undefined : await readGeneratorWeights(options.init, '--init');
   const data = options.data ?? mnistDigits().train;
 
   const { counts, C, M } = await encodeCounts(options.tokenizer, data);
@@ -174,6 +188,16 @@ export async function trainDiT1D(
   await initBackend();
   const shapes = dit1dShapes(config);
   const params = initParams(shapes, ditInit(labelInitStd), seed);
+  if (initial !== undefined) {
+    try {
+      restoreVariables(params, initial, 'ema', (v, d) => v.assign(tf.tensor(d, v.shape)));
+    } catch (error) {
+      tf.dispose([...params.values()]);
+      throw new TrainError(
+        `--init ${options.init}: ${(error as Error).message.replace(/^checkpoint: /, '')}`,
+      );
+    }
+  }
   const optimizer = new AdamW(params);
   const ema = new Ema(params, emaDecay, emaWarmup);
   const startStep = resumed === undefined ? 0 : resumeInto(resumed, files.state, params, optimizer, ema);
@@ -181,6 +205,7 @@ export async function trainDiT1D(
   const args = {
     ...config,
     tokenizer: options.tokenizer,
+    ...(options.init === undefined ? {} : { init: options.init }),
     steps,
     batchSize,
     learningRate: peakLr,

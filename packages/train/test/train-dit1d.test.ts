@@ -103,6 +103,43 @@ describe('trainDiT1D', { timeout: 240_000 }, () => {
     );
   });
 
+  it("init: starts from a written generator's EMA weights (fine-tuning), checking the file", async () => {
+    const first = await trainDiT1D({ ...base(), out: join(dir, 'init-a'), steps: 2 });
+    // zero steps of learning rate: the new run's weights stay the loaded EMA, bit for bit
+    const tuned = await trainDiT1D({
+      ...base(),
+      out: join(dir, 'init-b'),
+      steps: 1,
+      learningRate: 0,
+      init: first.generatorPath,
+    });
+    const read = async (path: string, group: string) => {
+      const checkpoint = await readCheckpoint(path);
+      try {
+        const out = new Map<string, unknown[]>();
+        for (const [name, ref] of checkpoint.tensors(`${group}.`)) out.set(name, [...(await ref.read())]);
+        return out;
+      } finally {
+        await checkpoint.close();
+      }
+    };
+    expect(await read(tuned.generatorPath, 'model')).toEqual(await read(first.generatorPath, 'ema'));
+    await expect(
+      trainDiT1D({ ...base(), out: join(dir, 'init-c'), init: first.generatorPath, resume: true }),
+    ).rejects.toThrow('init: expected no resume (a resumed run continues its own weights), got both');
+    await expect(trainDiT1D({ ...base(), out: join(dir, 'init-d'), init: tokenizerPath })).rejects.toThrow(
+      /--init .*tokenizer\.pth: expected a DiT1D checkpoint with an 'ema' or 'model' state dict, got entries/,
+    );
+    await expect(
+      trainDiT1D({
+        ...base(),
+        out: join(dir, 'init-e'),
+        init: first.generatorPath,
+        sizes: { hiddenSize: 64, depth: 1, numHeads: 2 },
+      }),
+    ).rejects.toThrow(/--init .*generator\.pth: expected 'ema\.\S+' with \d+ values, got \d+/);
+  });
+
   it('checks its settings before loading anything', async () => {
     await expect(
       trainDiT1D({ ...base(), out: join(dir, 'x'), sizes: { hiddenSize: 30, depth: 1, numHeads: 4 } }),

@@ -5,7 +5,7 @@
  */
 
 import type { TrainDiT1DOptions, TrainProgress, TrainTokenizerOptions } from '@tokenset/train';
-import { intFlag, numberFlag, requiredFlag } from '../args.js';
+import { intFlag, numberFlag, requiredFlag, stringFlag } from '../args.js';
 import type { CliIo, Command, OptionSpecs, OptionValues } from '../command.js';
 import { UsageError } from '../errors.js';
 import { ProgressBar } from '../progress.js';
@@ -166,10 +166,19 @@ export const trainCommand: Command = {
       valueName: 'tokenizer.pth',
       description: 'the trained tokenizer (tokenizer.json beside it)',
     },
+    init: {
+      type: 'string',
+      valueName: 'generator.pth',
+      description:
+        "start from this generator's EMA weights (fine-tuning; sizes must match; not with --resume)",
+    },
     ...COMMON,
     ...SIZES,
   },
-  examples: ['tokenset train --tokenizer runs/tokenizer/tokenizer.pth --out runs/generator'],
+  examples: [
+    'tokenset train --tokenizer runs/tokenizer/tokenizer.pth --out runs/generator',
+    'tokenset train --tokenizer runs/tokenizer2/tokenizer.pth --init runs/generator/generator.pth --out runs/generator2',
+  ],
   async run(positionals, values, io) {
     const settings = commonSettings('train', positionals, values);
     const tokenizer = requiredFlag(values, 'tokenizer', 'a trained tokenizer .pth');
@@ -178,6 +187,7 @@ export const trainCommand: Command = {
       trainDiT1D({
         ...settings,
         tokenizer,
+        init: stringFlag(values, 'init'),
         sizes: sizesFlag(values) as TrainDiT1DOptions['sizes'],
         workers: workersFlag(values),
         signal,
