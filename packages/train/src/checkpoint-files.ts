@@ -109,7 +109,7 @@ export async function readGeneratorWeights(path: string, what: string): Promise<
     if (group === '') {
       throw new TrainError(
         `${what} ${path}: expected a DiT1D checkpoint with an 'ema' or 'model' state dict, got ${
-          root instanceof Map ? `entries ${[...root.keys()].map(String).join(', ')}` : 'a single value'
+          root instanceof Map ? `entries ${listed([...root.keys()].map(String))}` : 'a single value'
         }`,
       );
     }
@@ -126,6 +126,11 @@ export async function readGeneratorWeights(path: string, what: string): Promise<
   } finally {
     await checkpoint.close();
   }
+}
+
+/** Up to four names, then how many there are in all. */
+function listed(names: string[]): string {
+  return names.length <= 4 ? names.join(', ') : `${names.slice(0, 4).join(', ')}, … (${names.length} in all)`;
 }
 
 /** Copies saved values into variables, checking every name and size. */

@@ -178,9 +178,9 @@ export async function trainDiT1D(
     throw new TypeError(`init: expected a generator .pth path, got ${typeof options.init}`);
   if (options.init !== undefined && options.resume)
     throw new RangeError('init: expected no resume (a resumed run continues its own weights), got both');
+  const initial = options.init === undefined ? undefined : await readGeneratorWeights(options.init, '--init');
   const files = await prepareOutput(options.out, KIND, options.resume ?? false);
   const resumed = options.resume ? await readTrainingState(files.state, KIND) : undefined;
-  const initial = options.init === undefined ? undefined : await readGeneratorWeights(options.init, '--init');
   const data = options.data ?? mnistDigits().train;
 
   const { counts, C, M } = await encodeCounts(options.tokenizer, data);
