@@ -129,6 +129,17 @@ function formSettings(): GenerateSettings {
   };
 }
 
+/** Shows settings given by code (the browser test) in the form, so that screenshots say what ran. */
+function showSettings(settings: GenerateSettings): void {
+  const classes = [...new Set(settings.labels)];
+  $<HTMLSelectElement>('class').value = String(classes[0]);
+  $<HTMLSelectElement>('class2').value = String(classes[1] ?? classes[0]);
+  $<HTMLInputElement>('per-class').value = String(settings.labels.filter((l) => l === classes[0]).length);
+  $<HTMLInputElement>('seed').value = String(settings.seed);
+  $<HTMLInputElement>('guidance').value = String(settings.guidance);
+  $<HTMLInputElement>('steps').value = String(settings.steps);
+}
+
 $('run').addEventListener('click', () => {
   generate(formSettings()).catch((error: unknown) => {
     $('step-info').textContent = String(error);
@@ -276,6 +287,7 @@ declare global {
 window.tokenset = {
   ready,
   async generate(settings) {
+    showSettings(settings);
     const { meanStepMs, stepMs, tokens } = await generate(settings);
     return { meanStepMs, stepMs, tokens: [...tokens] };
   },
