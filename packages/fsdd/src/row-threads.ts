@@ -2,9 +2,9 @@
 // rows and worker threads run the other ranges, on state and probabilities in shared memory. Every
 // row draws from its own seeded stream, so the results are identical to one thread's, byte for byte.
 //
-// The calling thread works instead of waiting: with n threads only n − 1 workers start, and its
-// own rows read the model's output where it lies (only the workers' rows are copied into shared
-// memory).
+// The calling thread works instead of waiting: with n threads only n − 1 workers take part, and
+// its own rows read the model's output where it lies (only the workers' rows are copied into
+// shared memory). Workers stay in a pool between calls, started and warm.
 //
 // The worker's code is row-worker.js beside this module in the built package; when the package
 // runs from its TypeScript sources (tests, benchmarks: the `source` export condition), the worker
@@ -26,7 +26,7 @@ import {
   stepCore,
 } from './step-core.js';
 
-/** What a worker is started with. */
+/** What a worker works on during one `sample` call. */
 export interface RowWorkerData {
   settings: StepSettings;
   state: StepState;
@@ -44,7 +44,18 @@ export type RowTask =
   | { kind: 'x0'; step: number; t: number; tNext: number }
   | { kind: 'next'; step: number; t: number };
 
+/** What the calling thread sends a worker: a call's setup, then its tasks. */
+export type RowMessage = { kind: 'setup'; data: RowWorkerData } | RowTask;
+
 type Reply = { ok: true; degenerate: boolean } | { ok: false; name: string; message: string };
+
+/** A worker during one call: where its next reply goes, and why it failed, once it has. */
+interface WorkerLink {
+  worker: Worker;
+  resolve?: (reply: Reply) => void;
+  /** Set when the worker failed or stopped: it takes no more tasks and leaves the pool. */
+  failure?: string;
+}
 
 /** The default number of threads: every core. */
 export function defaultThreads(): number {
@@ -64,6 +75,38 @@ function workerEntry(): { entry: URL | string; eval: boolean; execArgv: string[]
   return { entry: bootstrap, eval: true, execArgv: ['--conditions=source'] };
 }
 
+/**
+ * Workers kept between calls. A new worker compiles the sampler's code afresh (tens of
+ * milliseconds to start, then slow steps until its JIT has warmed up); a pooled one is ready and
+ * warm. Idle workers are unref'd, so they never keep the process alive.
+ */
+const idleWorkers: Worker[] = [];
+
+/** An idle worker from the pool, or a new one; ref'd while in use. */
+function takeWorker(): Worker {
+  let worker = idleWorkers.pop();
+  while (worker !== undefined && worker.threadId === -1) worker = idleWorkers.pop(); // stopped while idle
+  if (worker === undefined) {
+    const { entry, eval: isCode, execArgv } = workerEntry();
+    worker = new Worker(entry, { execArgv, eval: isCode });
+  }
+  worker.ref();
+  return worker;
+}
+
+/** Returns a worker to the pool (at most one per core is kept). */
+function returnWorker(worker: Worker): void {
+  worker.removeAllListeners('message');
+  worker.removeAllListeners('error');
+  worker.removeAllListeners('exit');
+  if (idleWorkers.length >= availableParallelism()) {
+    void worker.terminate();
+    return;
+  }
+  worker.unref();
+  idleWorkers.push(worker);
+}
+
 /** Row `w·B/n` (rounded down): where range w of n starts. */
 function rangeStart(w: number, B: number, threads: number): number {
   return Math.floor((w * B) / threads);
@@ -76,8 +119,7 @@ export class RowThreads implements StepRows {
     private readonly local: StepCore,
     /** The shared probabilities the workers read. */
     private readonly shared: Float32Array,
-    private readonly workers: Worker[],
-    private readonly replies: ((reply: Reply) => void)[],
+    private readonly links: WorkerLink[],
   ) {}
 
   /**
@@ -92,23 +134,31 @@ export class RowThreads implements StepRows {
     seeds: readonly string[],
     streams: readonly Uniform[],
   ): RowThreads {
-    const { entry, eval: isCode, execArgv } = workerEntry();
     const B = settings.B;
     const localTo = rangeStart(1, B, threads);
     const local = stepCore(settings, state, 0, localTo, streams.slice(0, localTo));
-    const workers: Worker[] = [];
-    const replies: ((reply: Reply) => void)[] = [];
+    const links: WorkerLink[] = [];
     for (let w = 1; w < threads; w++) {
       const from = rangeStart(w, B, threads);
       const to = rangeStart(w + 1, B, threads);
       const data: RowWorkerData = { settings, state, probs, from, to, seeds: seeds.slice(from, to) };
-      const worker = new Worker(entry, { workerData: data, execArgv, eval: isCode });
-      const index = workers.length;
-      worker.on('message', (reply: Reply) => replies[index]?.(reply));
-      worker.on('error', (error) => replies[index]?.({ ok: false, name: 'Error', message: error.message }));
-      workers.push(worker);
+      const link: WorkerLink = { worker: takeWorker() };
+      const answer = (reply: Reply) => {
+        const resolve = link.resolve;
+        link.resolve = undefined;
+        resolve?.(reply);
+      };
+      const fail = (message: string) => {
+        link.failure ??= message;
+        answer({ ok: false, name: 'Error', message });
+      };
+      link.worker.on('message', answer);
+      link.worker.on('error', (error) => fail(error.message));
+      link.worker.on('exit', (code) => fail(`the thread stopped (exit code ${code})`));
+      link.worker.postMessage({ kind: 'setup', data } satisfies RowMessage);
+      links.push(link);
     }
-    return new RowThreads(local, probs, workers, replies);
+    return new RowThreads(local, probs, links);
   }
 
   /** The initial set noise of every row. */
@@ -147,11 +197,15 @@ export class RowThreads implements StepRows {
    * Returns whether any part reported a degenerate row.
    */
   private async run(task: RowTask, own: () => boolean): Promise<boolean> {
-    const pending = this.workers.map(
-      (worker, w) =>
+    const pending = this.links.map(
+      (link) =>
         new Promise<Reply>((resolve) => {
-          this.replies[w] = resolve;
-          worker.postMessage(task);
+          if (link.failure !== undefined) {
+            resolve({ ok: false, name: 'Error', message: link.failure });
+            return;
+          }
+          link.resolve = resolve;
+          link.worker.postMessage(task);
         }),
     );
     let degenerate = false;
@@ -176,8 +230,17 @@ export class RowThreads implements StepRows {
     return degenerate;
   }
 
-  /** Stops the workers. */
+  /** Returns the workers to the pool (a failed one is stopped instead). */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(
+      this.links.map(async ({ worker, failure }) => {
+        if (failure === undefined) {
+          returnWorker(worker);
+          return;
+        }
+        worker.removeAllListeners();
+        await worker.terminate();
+      }),
+    );
   }
 }

@@ -84,6 +84,15 @@ describe('rows in parallel', () => {
     const two = await run(2);
     expect(Buffer.from(two.counts.buffer).equals(Buffer.from(one.counts.buffer))).toBe(true);
   });
+  it('concurrent calls take their own pooled workers, and a failed call leaves the pool usable', async () => {
+    const labels = Int32Array.of(1, 2, 3);
+    const run = (seed: number) => sample(model, { labels, seed, steps: 4, guidance: 'none', threads: 3 });
+    const alone = await Promise.all([run(1), run(2)]);
+    const together = await Promise.all([run(1), run(2), run(1)]);
+    expect(Array.from(together[0].counts)).toEqual(Array.from(alone[0].counts));
+    expect(Array.from(together[1].counts)).toEqual(Array.from(alone[1].counts));
+    expect(Array.from(together[2].counts)).toEqual(Array.from(alone[0].counts));
+  });
   it('a thread reports invalid probabilities as FsddError; threads must be 1 with uniforms', async () => {
     // NaN in the first row (the calling thread's) or only in the last (a worker's)
     const nanIn = (rows: number): Denoiser => ({
@@ -100,6 +109,21 @@ describe('rows in parallel', () => {
     await expect(
       sample(nanIn(1), { labels: Int32Array.of(1, 2, 3), seed: 1, guidance: 'none', threads: 2 }),
     ).rejects.toThrow(/step 0: expected the denoiser's probabilities for row 2, entry 0 to be finite/);
+    const after = await sample(model, {
+      labels: Int32Array.of(1, 2, 3),
+      seed: 6,
+      steps: 8,
+      guidance: 'none',
+      threads: 2,
+    });
+    const one = await sample(model, {
+      labels: Int32Array.of(1, 2, 3),
+      seed: 6,
+      steps: 8,
+      guidance: 'none',
+      threads: 1,
+    });
+    expect(Array.from(after.counts)).toEqual(Array.from(one.counts));
     await expect(
       sample(model, { labels: Int32Array.of(1), uniforms: () => Math.random, threads: 2 }),
     ).rejects.toThrow('threads: expected 1 with uniforms (a function cannot move to another thread), got 2');
