@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type Denoiser, type SampleOptions, sample, seededUniform } from '@tokenset/fsdd';
 import { type Bench, type BenchRow, median, medianMs } from '../../../scripts/bench-types.ts';
 import { oldSample } from './old-sampler.ts';
@@ -15,6 +17,7 @@ import {
   type SamplerInput,
   stubDenoiser,
 } from './sampler-inputs.ts';
+import { THREAD_ROWS, type ThreadsTiming } from './threads-timing.ts';
 
 // The sampler's own cost (25 steps; reference defaults: top-p 0.8 for x0, multinomial for xt,
 // sigmoid100_0.8, adjust from 0.65) on stub denoisers that return fixed distributions (so the model
@@ -146,33 +149,14 @@ const bench: Bench = async () => {
   const inputs = [peaked, diffuse, ...(await recordedInputs()), ...(await demoModelInputs())];
   for (const input of inputs) rows.push(...(await compare(input)));
 
-  // Rows in parallel: two workers against one, on the diffuse stub, byte-identical. Timed on the
-  // built package when there is one (`pnpm build`): from the TypeScript sources the workers load
-  // their code through tsx's require hook, and their hot loops ran about half as fast per row as
-  // the main thread's (measured: 2,170 ms busy per worker for 8 rows, 2,400 ms for 16 on the main
-  // thread), which hides the parallelism.
-  const RT = 16;
-  const threadModel = inputDenoiser(diffuse, RT);
-  const built = new URL('../dist/index.js', import.meta.url);
-  const sampleThreads: typeof sample = existsSync(built) ? (await import(built.href)).sample : sample;
-  const from = existsSync(built) ? 'built package' : 'TypeScript sources: run pnpm build for the real figure';
-  const runThreads = (threads: number) =>
-    sampleThreads(threadModel, { labels: labelsOf(RT), seed: 5, steps: STEPS, guidance: 'none', threads });
-  const one = await runThreads(1);
-  const two = await runThreads(2);
-  const identical = Buffer.from(one.counts.buffer).equals(Buffer.from(two.counts.buffer));
-  const oneMs: number[] = [];
-  const twoMs: number[] = [];
-  for (let r = 0; r < 3; r++) {
-    for (const [threads, into] of [
-      [1, oneMs],
-      [2, twoMs],
-    ] as const) {
-      const start = performance.now();
-      await runThreads(threads);
-      into.push(performance.now() - start);
-    }
-  }
+  // Rows in parallel: two threads against one on the diffuse stub, byte-identical, timed in a
+  // process of its own on the built package (threads-timing.ts; `pnpm build` first).
+  const RT = THREAD_ROWS;
+  const built = existsSync(new URL('../dist/row-worker.js', import.meta.url));
+  const from = built ? 'built package' : 'not built: run pnpm build';
+  const { oneMs, twoMs, identical } = built
+    ? threadsTiming()
+    : { oneMs: [Number.NaN], twoMs: [Number.NaN], identical: false };
   const rowsPerSecond = (ms: number) => (RT * 1000) / ms;
   rows.push({
     name: `fsdd sample: diffuse stub, ${RT} rows, threads: 2 vs 1 (${from}; results ${identical ? 'byte-identical' : 'DIFFER'})`,
@@ -232,3 +216,11 @@ const bench: Bench = async () => {
   return rows;
 };
 export default bench;
+
+/** Runs threads-timing.ts in a child process without the `source` condition (the built package). */
+function threadsTiming(): ThreadsTiming {
+  const script = fileURLToPath(new URL('./threads-timing.ts', import.meta.url));
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`threads-timing.ts failed (exit ${run.status}): ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as ThreadsTiming;
+}
