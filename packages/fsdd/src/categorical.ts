@@ -115,29 +115,34 @@ function selectTop(
  * (float32).
  *
  * Partial selection in one pass instead of a sort: the largest values seen so far are kept in
- * order; once their mass certainly exceeds p, a new value enters only if it is larger than the
- * last of them (one comparison turns most values away) and the last ones are dropped while the
- * mass before them certainly exceeds p. The list then starts with the true nucleus, in order, and
- * the reference's sequential sums over it give the cut, bit for bit.
+ * order. Until their mass certainly exceeds p every positive value enters (phase 1); after that a
+ * new value enters only if it is larger than the last of them (one comparison turns most values
+ * away) and the last ones are dropped while the mass before them certainly exceeds p (phase 2).
+ * The list then starts with the true nucleus, in order, and the reference's sequential sums over it
+ * give the cut, bit for bit.
  */
 export function nucleus(probs: ArrayLike<number>, o: number, K: number, work: FilterWork): number {
   const p32 = work.p;
   const kept = work.kept;
   const values = work.keptValues;
+  const pHigh = p32 * (1 + 2 ** -20);
   let n = 0;
-  let mass = 0; // running float64 mass of the list: used only with a margin for its rounding
+  let mass = 0;
   let margin = 0;
-  let gate = 0; // a value must exceed it to enter: 0 until the list's mass passes p (zeros wait)
+  let gate = 0;
   let zeros = 0;
-  for (let k = 0; k < K; k++) {
+  let k = 0;
+  // phase 1: every positive value enters, until the list's mass certainly passes p
+  for (; k < K; k++) {
     const v = probs[o + k];
-    if (v <= gate) {
-      if (v < 0) return -1;
-      zeros += v === 0 ? 1 : 0;
-      continue;
+    if (!(v > 0)) {
+      if (v === 0) {
+        zeros++;
+        continue;
+      }
+      return -1; // NaN or negative
     }
-    if (!(v >= 0) || v === Number.POSITIVE_INFINITY) return -1;
-    // after every value ≥ v (equal values have lower indices)
+    if (v === Number.POSITIVE_INFINITY) return -1;
     let q = n;
     while (q > 0 && values[q - 1] < v) {
       kept[q] = kept[q - 1];
@@ -147,16 +152,41 @@ export function nucleus(probs: ArrayLike<number>, o: number, K: number, work: Fi
     kept[q] = k;
     values[q] = v;
     n++;
-    if (n > LIST_LIMIT) {
-      // a flat distribution: insertions would cost O(n²); sort it once instead
-      return firstMax(probs, o, K) < 0 ? -1 : sortedNucleus(probs, o, K, work);
-    }
+    if (n > LIST_LIMIT) return firstMax(probs, o, K) < 0 ? -1 : sortedNucleus(probs, o, K, work);
     mass += v;
-    // the running sum is within K·2^-53 of its largest value; 2^-36 of it covers K < 2^16
     margin = Math.max(margin, mass * 2 ** -36);
-    const certainlyAbove = p32 * (1 + 2 ** -20) + margin;
+    if (mass > pHigh + margin) {
+      const certainlyAbove = pHigh + margin;
+      while (n > 1 && mass - values[n - 1] > certainlyAbove) mass -= values[--n];
+      gate = values[n - 1];
+      k++;
+      break;
+    }
+  }
+  // phase 2: a value enters only above the list's last; the tail leaves while the mass stays above p
+  for (; k < K; k++) {
+    const v = probs[o + k];
+    if (v <= gate) {
+      if (v < 0) return -1;
+      zeros += v === 0 ? 1 : 0;
+      continue;
+    }
+    if (!(v >= 0) || v === Number.POSITIVE_INFINITY) return -1;
+    let q = n;
+    while (q > 0 && values[q - 1] < v) {
+      kept[q] = kept[q - 1];
+      values[q] = values[q - 1];
+      q--;
+    }
+    kept[q] = k;
+    values[q] = v;
+    n++;
+    if (n > LIST_LIMIT) return firstMax(probs, o, K) < 0 ? -1 : sortedNucleus(probs, o, K, work);
+    mass += v;
+    margin = Math.max(margin, mass * 2 ** -36);
+    const certainlyAbove = pHigh + margin;
     while (n > 1 && mass - values[n - 1] > certainlyAbove) mass -= values[--n];
-    if (mass > certainlyAbove) gate = values[n - 1];
+    gate = values[n - 1];
   }
   // the cut: the reference's sequential float64 sums in the stable order
   let cum = 0;
