@@ -109,6 +109,11 @@ describe('filters against a plain full-sort implementation', () => {
     expect(() => topK(probs, 3, 2)).toThrow('topK.k: expected an integer in [1, 2], got 3');
     expect(() => topP(probs, 0.5, 3)).toThrow(/probs: expected a positive multiple of numClasses 3/);
     expect(() => topP(Float32Array.of(0.5, Number.NaN), 0.5, 2)).toThrow(FsddError);
+    // after the mass has passed p (the nucleus's second phase): NaN, negative, infinite
+    for (const bad of [Number.NaN, -0.1, Number.POSITIVE_INFINITY]) {
+      expect(() => topP(Float32Array.of(0.9, 0.05, bad), 0.5, 3)).toThrow(FsddError);
+      expect(() => topP(Float32Array.of(bad, 0.9, 0.05), 0.5, 3)).toThrow(FsddError);
+    }
     expect(() => topK(Float32Array.of(0, 0), 1, 2)).toThrow(/zero total mass/);
     expect(() =>
       drawCounts(Float32Array.of(-1, 2, 0.5, 0.5), {
