@@ -52,6 +52,8 @@ type Reply = { ok: true; degenerate: boolean } | { ok: false; name: string; mess
 /** A worker during one call: where its next reply goes, and why it failed, once it has. */
 interface WorkerLink {
   worker: Worker;
+  /** The call's listeners on the worker, removed when it goes back to the pool. */
+  listeners: [event: 'message' | 'error' | 'exit', listener: Parameters<Worker['on']>[1]][];
   resolve?: (reply: Reply) => void;
   /** Set when the worker failed or stopped: it takes no more tasks and leaves the pool. */
   failure?: string;
@@ -89,16 +91,18 @@ function takeWorker(): Worker {
   if (worker === undefined) {
     const { entry, eval: isCode, execArgv } = workerEntry();
     worker = new Worker(entry, { execArgv, eval: isCode });
+    // an idle worker's failure must not throw in this thread (an 'error' event without listener
+    // would); takeWorker skips a stopped worker
+    worker.on('error', () => {});
   }
   worker.ref();
   return worker;
 }
 
-/** Returns a worker to the pool (at most one per core is kept). */
-function returnWorker(worker: Worker): void {
-  worker.removeAllListeners('message');
-  worker.removeAllListeners('error');
-  worker.removeAllListeners('exit');
+/** Returns a call's worker to the pool (at most one per core is kept), without the call's listeners. */
+function returnWorker(link: WorkerLink): void {
+  const { worker } = link;
+  for (const [event, listener] of link.listeners) worker.off(event, listener);
   if (idleWorkers.length >= availableParallelism()) {
     void worker.terminate();
     return;
@@ -142,7 +146,7 @@ export class RowThreads implements StepRows {
       const from = rangeStart(w, B, threads);
       const to = rangeStart(w + 1, B, threads);
       const data: RowWorkerData = { settings, state, probs, from, to, seeds: seeds.slice(from, to) };
-      const link: WorkerLink = { worker: takeWorker() };
+      const link: WorkerLink = { worker: takeWorker(), listeners: [] };
       const answer = (reply: Reply) => {
         const resolve = link.resolve;
         link.resolve = undefined;
@@ -152,9 +156,12 @@ export class RowThreads implements StepRows {
         link.failure ??= message;
         answer({ ok: false, name: 'Error', message });
       };
-      link.worker.on('message', answer);
-      link.worker.on('error', (error) => fail(error.message));
-      link.worker.on('exit', (code) => fail(`the thread stopped (exit code ${code})`));
+      link.listeners.push(
+        ['message', answer],
+        ['error', (error: Error) => fail(error.message)],
+        ['exit', (code: number) => fail(`the thread stopped (exit code ${code})`)],
+      );
+      for (const [event, listener] of link.listeners) link.worker.on(event, listener);
       link.worker.postMessage({ kind: 'setup', data } satisfies RowMessage);
       links.push(link);
     }
@@ -233,13 +240,13 @@ export class RowThreads implements StepRows {
   /** Returns the workers to the pool (a failed one is stopped instead). */
   async close(): Promise<void> {
     await Promise.all(
-      this.links.map(async ({ worker, failure }) => {
-        if (failure === undefined) {
-          returnWorker(worker);
+      this.links.map(async (link) => {
+        if (link.failure === undefined) {
+          returnWorker(link);
           return;
         }
-        worker.removeAllListeners();
-        await worker.terminate();
+        link.worker.removeAllListeners();
+        await link.worker.terminate();
       }),
     );
   }
