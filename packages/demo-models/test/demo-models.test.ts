@@ -45,9 +45,10 @@ describe('the committed demo models', { timeout: 120_000 }, () => {
     await generator.release();
   });
 
-  // The goal is 95%; the committed tokenizer (2,500 steps, 43 minutes on two cores) reaches 93% on
-  // these 100 digits (86.9% on all 1,000). This guards what is committed against regressions.
-  it('reconstruct 100 held-out digits that the classifier still recognises (≥ 90%), in any token order', async () => {
+  // The committed tokenizer (5,000 steps in two runs, 43 + 49 minutes on two cores) reconstructs
+  // 95 of these 100 digits recognisably (91.2% of all 1,000; the goal is 95% of the 1,000). The
+  // guard leaves two digits of margin for float differences between CPUs near a class boundary.
+  it('reconstruct 100 held-out digits that the classifier still recognises (≥ 93%), in any token order', async () => {
     const tokenizer = await SetTokenizer.load(DEMO_MODEL_PATHS.tokenizer);
     const classifier = await DigitClassifier.load(DEMO_MODEL_PATHS.classifier);
     try {
@@ -59,7 +60,7 @@ describe('the committed demo models', { timeout: 120_000 }, () => {
       });
       const labels = Int32Array.from(pick, (j) => heldOut.labels[j]);
       const q = await reconstructionQuality(tokenizer, classifier, { images, labels, count: 100 });
-      expect(q.accuracy).toBeGreaterThanOrEqual(0.9);
+      expect(q.accuracy).toBeGreaterThanOrEqual(0.93);
       expect(q.orderInvariant).toBe(true);
     } finally {
       await tokenizer.release();
