@@ -3,9 +3,10 @@
  * playwright-core. It builds the page, serves it cross-origin isolated, generates digits of two
  * classes, reads the canvases' pixels back and compares them with the Node.js pipeline
  * (onnxruntime-node) for the same seed and settings; with the trained demo models the demo
- * classifier must say the same of both, and see the requested classes once the generator's measured
- * class accuracy (evaluation.json) is at least 90 %. Screenshots of both tabs and the measured
- * figures go to `examples/web/test-artifacts/` (git-ignored).
+ * classifier must say the same of both and see the requested class in at least 7 of the 8 digits
+ * (all 8 once the generator's measured class accuracy in evaluation.json is at least 90 %).
+ * Screenshots of both tabs and the measured figures go to `examples/web/test-artifacts/`
+ * (git-ignored).
  *
  * Run with `pnpm test:browser` (`.ci/run` does, after installing Chromium when it is missing).
  */
@@ -135,14 +136,19 @@ describe('the page in headless Chromium', () => {
         figures.predictions = [...predictions];
         // The classifier says the same of the page's digits as of Node's.
         expect([...predictions]).toEqual([...nodePredictions]);
-        // The requested classes, once the generator makes them: its accuracy measured at training
-        // time (evaluation.json) decides whether that can be asked of 8 digits.
+        // The requested classes: the generator makes the requested digit 77% of the time at these
+        // settings (evaluation.json), so one digit in eight may come out as a neighbour; these
+        // seeds give 7 of 8 (a 9 among the 7s). All eight are asked once it is 90% accurate.
         const evaluation = JSON.parse(readFileSync(join(models, 'evaluation.json'), 'utf8')) as {
           generation?: { reference?: { accuracy?: number } };
         };
         const accuracy = evaluation.generation?.reference?.accuracy ?? 0;
         figures.generatorAccuracy = accuracy;
-        if (accuracy >= 0.9) expect([...predictions]).toEqual(SETTINGS.labels);
+        const right = [...predictions].filter((p, i) => p === SETTINGS.labels[i]).length;
+        figures.requestedClass = `${right} of ${SETTINGS.labels.length}`;
+        expect(right).toBeGreaterThanOrEqual(
+          accuracy >= 0.9 ? SETTINGS.labels.length : SETTINGS.labels.length - 1,
+        );
       }
     } finally {
       await tokenizer.release();
