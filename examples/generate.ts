@@ -3,17 +3,18 @@
  *
  *   npx tsx --conditions=source examples/generate.ts [fsdd.pth tokenizer.pth] [class ...] [--out folder]
  *
- * Without checkpoints it uses small untrained models built from formula weights. Images go to
- * --out (default: tokenset-examples/generate under the OS temp dir).
+ * Without checkpoints it uses the trained demo models of @tokenset/demo-models (MNIST digits: the
+ * classes are digits 0–9). Images go to --out (default: tokenset-examples/generate under the OS
+ * temp dir).
  */
 
 import { join } from 'node:path';
+import { DEMO_MODEL_PATHS } from '@tokenset/demo-models';
 import { DiT1D } from '@tokenset/dit1d';
 import { sample, samplerSettings } from '@tokenset/fsdd';
 import { writePng } from '@tokenset/image';
 import { SetTokenizer } from '@tokenset/tokenizer';
 import { exampleArgs, progress } from './cli-args.js';
-import { smallGeneratorOnnx, smallTokenizerWeights } from './small-models.js';
 
 const { args, out } = exampleArgs('generate');
 const withCheckpoints = args.length >= 2 && /\.(pth|onnx)$/.test(args[0]);
@@ -21,12 +22,10 @@ const [modelPath, tokenizerPath] = withCheckpoints ? args : [];
 const classes = (withCheckpoints ? args.slice(2) : args).map(Number);
 if (classes.length === 0) classes.push(...(withCheckpoints ? [207, 360] : [1, 2]));
 
-const dit = await DiT1D.load(modelPath ?? smallGeneratorOnnx());
-const tokenizer = tokenizerPath
-  ? await SetTokenizer.load(tokenizerPath)
-  : await SetTokenizer.load(smallTokenizerWeights(), { numHeads: 4 });
+const dit = await DiT1D.load(modelPath ?? DEMO_MODEL_PATHS.generator);
+const tokenizer = await SetTokenizer.load(tokenizerPath ?? DEMO_MODEL_PATHS.tokenizer);
 if (!withCheckpoints)
-  console.log('no checkpoints given: using small UNTRAINED models (the images are noise)');
+  console.log('no checkpoints given: using the trained demo models (32×32 MNIST digits; classes are digits)');
 
 // The reference sampler (fsdd's 'reference' preset: 25 steps, guidance "4_50_55", top-p 0.8 for x0).
 // Each image has its own seed, so it does not depend on the batch it is sampled in.
