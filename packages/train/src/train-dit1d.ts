@@ -35,6 +35,7 @@ import {
   learningRate,
   positiveInteger,
   prepareOutput,
+  type RunFiles,
   workerCount,
   writeJsonAtomic,
 } from './run-files.js';
@@ -113,25 +114,26 @@ const ditInit = (labelStd: number) => (e: ShapeEntry) => {
 };
 
 /** Token sets of the training images, as counts `[N·C]`, by the tokenizer on onnxruntime. */
-async function encodeCounts(
-  tokenizerPath: string,
-  data: DigitSet,
-): Promise<{ counts: Int32Array; C: number; M: number }> {
-  const tokenizer = await SetTokenizer.load(tokenizerPath, { parts: 'encoder', maxBatch: 64 });
-  try {
-    if (tokenizer.imageSize * tokenizer.imageSize * 3 * data.count !== data.images.length) {
+async function encodeCounts(tokenizer: SetTokenizer, data: DigitSet): Promise<Int32Array> {
+  if (tokenizer.imageSize * tokenizer.imageSize * 3 * data.count !== data.images.length) {
+    throw new TrainError(
+      `tokenizer: expected ${Math.sqrt(data.images.length / data.count / 3)}×… images, got a ${tokenizer.imageSize}×${tokenizer.imageSize} tokenizer`,
+    );
+  }
+  const tokens = await tokenizer.encode(data.images);
+  return countsFromTokens(tokens, tokenizer.codebookSize, data.count);
+}
+
+/** Checks that `--init`'s weights fit the run's sizes (C and M from the tokenizer), before any work. */
+function checkInitSizes(path: string, weights: Map<string, Float32Array>, config: DiT1DNetConfig): void {
+  for (const { name, shape } of dit1dShapes(config)) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const got = weights.get(name)?.length;
+    if (got !== size) {
       throw new TrainError(
-        `tokenizer: expected ${Math.sqrt(data.images.length / data.count / 3)}×… images, got a ${tokenizer.imageSize}×${tokenizer.imageSize} tokenizer`,
+        `--init ${path}: expected 'ema.${name}' with ${size} values, got ${got ?? 'none'} (C = ${config.codebookSize} and M = ${config.setSize} from the tokenizer, width ${config.hiddenSize}, depth ${config.depth})`,
       );
     }
-    const tokens = await tokenizer.encode(data.images);
-    return {
-      counts: countsFromTokens(tokens, tokenizer.codebookSize, data.count),
-      C: tokenizer.codebookSize,
-      M: tokenizer.setSize,
-    };
-  } finally {
-    await tokenizer.release();
   }
 }
 
@@ -179,25 +181,34 @@ export async function trainDiT1D(
   if (options.init !== undefined && options.resume)
     throw new RangeError('init: expected no resume (a resumed run continues its own weights), got both');
   const initial = options.init === undefined ? undefined : await readGeneratorWeights(options.init, '--init');
-  const files = await prepareOutput(options.out, KIND, options.resume ?? false);
-  const resumed = options.resume ? await readTrainingState(files.state, KIND) : undefined;
   const data = options.data ?? mnistDigits().train;
+  // The tokenizer gives C and M: loaded first, so that every check comes before the output folder.
+  const tokenizer = await SetTokenizer.load(options.tokenizer, { parts: 'encoder', maxBatch: 64 });
+  const config: DiT1DNetConfig = {
+    codebookSize: tokenizer.codebookSize,
+    setSize: tokenizer.setSize,
+    numClasses: 10,
+    ...sizes,
+  };
+  const C = config.codebookSize;
+  const M = config.setSize;
+  let files: RunFiles;
+  let resumed: Awaited<ReturnType<typeof readTrainingState>> | undefined;
+  let counts: Int32Array;
+  try {
+    if (initial !== undefined) checkInitSizes(options.init!, initial, config);
+    files = await prepareOutput(options.out, KIND, options.resume ?? false);
+    resumed = options.resume ? await readTrainingState(files.state, KIND) : undefined;
+    counts = await encodeCounts(tokenizer, data);
+  } finally {
+    await tokenizer.release();
+  }
 
-  const { counts, C, M } = await encodeCounts(options.tokenizer, data);
-  const config: DiT1DNetConfig = { codebookSize: C, setSize: M, numClasses: 10, ...sizes };
   await initBackend();
   const shapes = dit1dShapes(config);
   const params = initParams(shapes, ditInit(labelInitStd), seed);
-  if (initial !== undefined) {
-    try {
-      restoreVariables(params, initial, 'ema', (v, d) => v.assign(tf.tensor(d, v.shape)));
-    } catch (error) {
-      tf.dispose([...params.values()]);
-      throw new TrainError(
-        `--init ${options.init}: ${(error as Error).message.replace(/^checkpoint: /, '')}`,
-      );
-    }
-  }
+  if (initial !== undefined)
+    restoreVariables(params, initial, 'ema', (v, d) => v.assign(tf.tensor(d, v.shape)));
   const optimizer = new AdamW(params);
   const ema = new Ema(params, emaDecay, emaWarmup);
   const startStep = resumed === undefined ? 0 : resumeInto(resumed, files.state, params, optimizer, ema);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,7 +138,10 @@ describe('trainDiT1D', { timeout: 240_000 }, () => {
         init: first.generatorPath,
         sizes: { hiddenSize: 64, depth: 1, numHeads: 2 },
       }),
-    ).rejects.toThrow(/--init .*generator\.pth: expected 'ema\.\S+' with \d+ values, got \d+/);
+    ).rejects.toThrow(
+      /--init .*generator\.pth: expected 'ema\.\S+' with \d+ values, got \d+ \(C = \d+ and M = \d+ from the tokenizer, width 64, depth 1\)/,
+    );
+    expect(existsSync(join(dir, 'init-e'))).toBe(false); // checked before the output folder is made
   });
 
   it('checks its settings before loading anything', async () => {
