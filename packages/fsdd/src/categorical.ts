@@ -143,15 +143,7 @@ export function nucleus(probs: ArrayLike<number>, o: number, K: number, work: Fi
       return -1; // NaN or negative
     }
     if (v === Number.POSITIVE_INFINITY) return -1;
-    let q = n;
-    while (q > 0 && values[q - 1] < v) {
-      kept[q] = kept[q - 1];
-      values[q] = values[q - 1];
-      q--;
-    }
-    kept[q] = k;
-    values[q] = v;
-    n++;
+    n = insertDescending(kept, values, n, k, v);
     if (n > LIST_LIMIT) return firstMax(probs, o, K) < 0 ? -1 : sortedNucleus(probs, o, K, work);
     mass += v;
     margin = Math.max(margin, mass * 2 ** -36);
@@ -172,15 +164,7 @@ export function nucleus(probs: ArrayLike<number>, o: number, K: number, work: Fi
       continue;
     }
     if (!(v >= 0) || v === Number.POSITIVE_INFINITY) return -1;
-    let q = n;
-    while (q > 0 && values[q - 1] < v) {
-      kept[q] = kept[q - 1];
-      values[q] = values[q - 1];
-      q--;
-    }
-    kept[q] = k;
-    values[q] = v;
-    n++;
+    n = insertDescending(kept, values, n, k, v);
     if (n > LIST_LIMIT) return firstMax(probs, o, K) < 0 ? -1 : sortedNucleus(probs, o, K, work);
     mass += v;
     margin = Math.max(margin, mass * 2 ** -36);
@@ -198,6 +182,22 @@ export function nucleus(probs: ArrayLike<number>, o: number, K: number, work: Fi
   // every positive value kept with mass ≤ p: the zeros follow, in index order (the sum stays)
   if (zeros > 0 && f32(cum) <= p32) for (let k = 0; k < K; k++) if (probs[o + k] === 0) kept[n++] = k;
   return n;
+}
+
+/**
+ * Inserts value v of index k into the list `values`/`kept[0..n)` (descending; after every value
+ * ≥ v, so equal values keep index order); returns the new length.
+ */
+function insertDescending(kept: Int32Array, values: Float64Array, n: number, k: number, v: number): number {
+  let q = n;
+  while (q > 0 && values[q - 1] < v) {
+    kept[q] = kept[q - 1];
+    values[q] = values[q - 1];
+    q--;
+  }
+  kept[q] = k;
+  values[q] = v;
+  return n + 1;
 }
 
 /** The nucleus by a stable sort of the whole distribution (for flat distributions). */
