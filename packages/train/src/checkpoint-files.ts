@@ -96,7 +96,10 @@ export async function readTrainingState(path: string, kind: string): Promise<Loa
  * writes it): its `ema` state dict, else its `model`. A missing, corrupt or other file is a
  * {@link TrainError} naming `what` (the flag) and the path.
  */
-export async function readGeneratorWeights(path: string, what: string): Promise<Map<string, Float32Array>> {
+export async function readGeneratorWeights(
+  path: string,
+  what: string,
+): Promise<{ group: 'ema' | 'model'; weights: Map<string, Float32Array> }> {
   let checkpoint: Awaited<ReturnType<typeof readCheckpoint>>;
   try {
     checkpoint = await readCheckpoint(path);
@@ -105,8 +108,9 @@ export async function readGeneratorWeights(path: string, what: string): Promise<
   }
   try {
     const root = checkpoint.root;
-    const group = root instanceof Map ? (['ema', 'model'].find((g) => root.get(g) instanceof Map) ?? '') : '';
-    if (group === '') {
+    const group =
+      root instanceof Map ? (['ema', 'model'] as const).find((g) => root.get(g) instanceof Map) : undefined;
+    if (group === undefined) {
       throw new TrainError(
         `${what} ${path}: expected a DiT1D checkpoint with an 'ema' or 'model' state dict, got ${
           root instanceof Map ? `entries ${listed([...root.keys()].map(String))}` : 'a single value'
@@ -122,7 +126,7 @@ export async function readGeneratorWeights(path: string, what: string): Promise<
         );
       weights.set(name, data);
     }
-    return weights;
+    return { group, weights };
   } finally {
     await checkpoint.close();
   }

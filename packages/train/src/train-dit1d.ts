@@ -125,13 +125,17 @@ async function encodeCounts(tokenizer: SetTokenizer, data: DigitSet): Promise<In
 }
 
 /** Checks that `--init`'s weights fit the run's sizes (C and M from the tokenizer), before any work. */
-function checkInitSizes(path: string, weights: Map<string, Float32Array>, config: DiT1DNetConfig): void {
+function checkInitSizes(
+  path: string,
+  { group, weights }: Awaited<ReturnType<typeof readGeneratorWeights>>,
+  config: DiT1DNetConfig,
+): void {
   for (const { name, shape } of dit1dShapes(config)) {
     const size = shape.reduce((a, b) => a * b, 1);
     const got = weights.get(name)?.length;
     if (got !== size) {
       throw new TrainError(
-        `--init ${path}: expected 'ema.${name}' with ${size} values, got ${got ?? 'none'} (C = ${config.codebookSize} and M = ${config.setSize} from the tokenizer, width ${config.hiddenSize}, depth ${config.depth})`,
+        `--init ${path}: expected '${group}.${name}' with ${size} values, got ${got ?? 'none'} (C = ${config.codebookSize} and M = ${config.setSize} from the tokenizer, width ${config.hiddenSize}, depth ${config.depth})`,
       );
     }
   }
@@ -208,7 +212,7 @@ export async function trainDiT1D(
   const shapes = dit1dShapes(config);
   const params = initParams(shapes, ditInit(labelInitStd), seed);
   if (initial !== undefined)
-    restoreVariables(params, initial, 'ema', (v, d) => v.assign(tf.tensor(d, v.shape)));
+    restoreVariables(params, initial.weights, initial.group, (v, d) => v.assign(tf.tensor(d, v.shape)));
   const optimizer = new AdamW(params);
   const ema = new Ema(params, emaDecay, emaWarmup);
   const startStep = resumed === undefined ? 0 : resumeInto(resumed, files.state, params, optimizer, ema);
