@@ -100,29 +100,58 @@ export async function readGeneratorWeights(
   path: string,
   what: string,
 ): Promise<{ group: 'ema' | 'model'; weights: Map<string, Float32Array> }> {
-  let checkpoint: Awaited<ReturnType<typeof readCheckpoint>>;
-  try {
-    checkpoint = await readCheckpoint(path);
-  } catch (error) {
-    throw new TrainError(`${what} ${path}: expected a DiT1D checkpoint, got ${(error as Error).message}`);
-  }
-  try {
-    const root = checkpoint.root;
+  return readFloat32Weights(path, what, 'a DiT1D checkpoint', (root) => {
     const group =
       root instanceof Map ? (['ema', 'model'] as const).find((g) => root.get(g) instanceof Map) : undefined;
     if (group === undefined) {
       throw new TrainError(
-        `${what} ${path}: expected a DiT1D checkpoint with an 'ema' or 'model' state dict, got ${
-          root instanceof Map ? `entries ${listed([...root.keys()].map(String))}` : 'a single value'
-        }`,
+        `${what} ${path}: expected a DiT1D checkpoint with an 'ema' or 'model' state dict, got ${describeRoot(root)}`,
       );
     }
+    return group;
+  });
+}
+
+/**
+ * The weights of a tokenizer checkpoint (a plain state dict, as `set_tokenizer_*.pth` and
+ * `trainTokenizer`'s `tokenizer.pth`). A missing, corrupt or other file is a {@link TrainError}
+ * naming `what` (the flag) and the path; names and sizes are the caller's to check.
+ */
+export async function readTokenizerWeights(path: string, what: string): Promise<Map<string, Float32Array>> {
+  const { weights } = await readFloat32Weights(path, what, 'a tokenizer state dict', (root) => {
+    const plain = root instanceof Map && [...root.values()].some((v) => isTensorLike(v));
+    if (!plain) {
+      throw new TrainError(
+        `${what} ${path}: expected a tokenizer state dict (tensors at the top level), got ${describeRoot(root)}`,
+      );
+    }
+    return undefined;
+  });
+  return weights;
+}
+
+/** Reads every float32 tensor under the group `pick` chooses (the whole file for `undefined`). */
+async function readFloat32Weights<G extends string | undefined>(
+  path: string,
+  what: string,
+  expected: string,
+  pick: (root: unknown) => G,
+): Promise<{ group: G; weights: Map<string, Float32Array> }> {
+  let checkpoint: Awaited<ReturnType<typeof readCheckpoint>>;
+  try {
+    checkpoint = await readCheckpoint(path);
+  } catch (error) {
+    throw new TrainError(`${what} ${path}: expected ${expected}, got ${(error as Error).message}`);
+  }
+  try {
+    const group = pick(checkpoint.root);
+    const prefix = group === undefined ? undefined : `${group}.`;
     const weights = new Map<string, Float32Array>();
-    for (const [name, ref] of checkpoint.tensors(`${group}.`)) {
+    for (const [name, ref] of checkpoint.tensors(prefix)) {
       const data = await ref.read();
       if (!(data instanceof Float32Array))
         throw new TrainError(
-          `${what} ${path}: expected float32 weights, got ${ref.dtype} for '${group}.${name}'`,
+          `${what} ${path}: expected float32 weights, got ${ref.dtype} for '${prefix ?? ''}${name}'`,
         );
       weights.set(name, data);
     }
@@ -130,6 +159,16 @@ export async function readGeneratorWeights(
   } finally {
     await checkpoint.close();
   }
+}
+
+/** A checkpoint's root in a few words: its first entries' names, or that it is a single value. */
+function describeRoot(root: unknown): string {
+  return root instanceof Map ? `entries ${listed([...root.keys()].map(String))}` : 'a single value';
+}
+
+/** Whether a checkpoint value is a tensor (not a dict, list or plain value). */
+function isTensorLike(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !(v instanceof Map) && !Array.isArray(v) && 'dtype' in v;
 }
 
 /** Up to four names, then how many there are in all. */

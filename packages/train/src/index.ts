@@ -15,6 +15,8 @@ export type {
   TrainRunOptions,
 } from './loop.js';
 export { runLoop } from './loop.js';
+export type { ReconstructionLoss } from './reconstruction-loss.js';
+export { RECONSTRUCTION_LOSSES } from './reconstruction-loss.js';
 export type { StepTimer } from './throughput.js';
 export { stepThroughput, tfjsMatmulCeilingGflops } from './throughput.js';
 export type { TokenizerNetConfig } from './tokenizer-net.js';

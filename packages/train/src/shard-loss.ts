@@ -6,13 +6,14 @@
 
 import { crossEntropyLoss, type DiT1DNetConfig, dit1dLogits } from './dit1d-net.js';
 import { l2Normalize, type Params } from './layers.js';
+import { type ReconstructionLoss, reconstructionLoss } from './reconstruction-loss.js';
 import { tf } from './tf.js';
 import { decodeQuantized, encodeLatent, quantize, type TokenizerNetConfig } from './tokenizer-net.js';
 
 /** The models that train data-parallel, with their sizes. */
 export type ShardModel =
   | { kind: 'dit1d'; config: DiT1DNetConfig }
-  | { kind: 'tokenizer'; config: TokenizerNetConfig };
+  | { kind: 'tokenizer'; config: TokenizerNetConfig; loss?: ReconstructionLoss };
 
 /** A DiT1D shard: FSDD training examples (`trainingExample`'s z_t and t), labels and data counts. */
 export interface DiT1DShard {
@@ -64,16 +65,19 @@ export function shardLoss(model: ShardModel, p: Params, input: ShardInput, side:
   const q = s.quantizing ? quantize(p, c, latent) : undefined;
   const zq = q?.zq ?? (l2Normalize(latent) as tf.Tensor3D);
   const rec = decodeQuantized(p, c, zq);
+  // The mean squared error is reported whatever loss trains, so that runs compare.
   const mse = tf.mean(tf.square(tf.sub(rec, images))) as tf.Scalar;
   side.figures.mse = mse.dataSync()[0];
+  const kind = model.loss ?? 'mse';
+  const recLoss = kind === 'mse' ? mse : reconstructionLoss(kind, rec, images);
   if (q === undefined) {
     side.figures.vq = 0;
-    return mse;
+    return recLoss;
   }
   side.codes = q.codes;
   side.latents = q.normalised.dataSync() as Float32Array;
   side.figures.vq = q.loss.dataSync()[0];
-  return tf.add(mse, q.loss) as tf.Scalar;
+  return tf.add(recLoss, q.loss) as tf.Scalar;
 }
 
 /** Row ranges of `rows` rows over `shards` shards, as even as possible, in order. */

@@ -13,7 +13,9 @@ import { tokenizerShapes } from '@tokenset/tokenizer';
 import { AdamW } from './adam.js';
 import {
   float32,
+  readTokenizerWeights,
   readTrainingState,
+  restoreVariables,
   resumeInto,
   stateDictOf,
   trainingStateTree,
@@ -25,6 +27,7 @@ import { fanIn, initParams, type ShapeEntry } from './init.js';
 import { l2Normalize, type Params } from './layers.js';
 import { type DataParallelOptions, runLogged, type TrainRunOptions } from './loop.js';
 import { derivedSeed, permutation, uniformStream } from './random.js';
+import { checkReconstructionLoss, type ReconstructionLoss } from './reconstruction-loss.js';
 import {
   checkKeys,
   learningRate,
@@ -78,6 +81,18 @@ export interface TrainTokenizerOptions extends TrainRunOptions, DataParallelOpti
    * from them. Without it every image started with the same token set (one entry per position).
    */
   quantizeAfter?: number;
+  /**
+   * The reconstruction loss (default `'mse'`); see {@link ReconstructionLoss}. The log's `mse` is the
+   * mean squared error whichever loss trains.
+   */
+  loss?: ReconstructionLoss;
+  /**
+   * A tokenizer checkpoint (`tokenizer.pth`, a plain state dict) whose weights start the run instead
+   * of the random initialisation: fine-tuning, e.g. longer or with another loss. Sizes must match.
+   * The codebook comes from the file, so quantisation is on from the first step (`quantizeAfter`
+   * is 0); the optimizer and learning-rate schedule start afresh. Not with `resume`.
+   */
+  init?: string;
 }
 
 /** What {@link trainTokenizer} leaves behind. */
@@ -188,7 +203,15 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
   const seed = options.seed ?? 0;
   const workers = workerCount(options.workers, batchSize);
   const restartEvery = options.restartEvery ?? 50;
-  const quantizeAfter = options.quantizeAfter ?? 150;
+  const loss = checkReconstructionLoss(options.loss ?? 'mse');
+  if (options.init !== undefined && typeof options.init !== 'string')
+    throw new TypeError(`init: expected a tokenizer .pth path, got ${typeof options.init}`);
+  if (options.init !== undefined && options.resume)
+    throw new RangeError('init: expected no resume (a resumed run continues its own weights), got both');
+  const quantizeAfter = options.quantizeAfter ?? (options.init === undefined ? 150 : 0);
+  const shapes = tokenizerParameterShapes(c);
+  const initial = options.init === undefined ? undefined : await readTokenizerWeights(options.init, '--init');
+  if (initial !== undefined) checkInitSizes(options.init!, initial, shapes, c);
   const files: RunFiles = await prepareOutput(options.out, KIND, options.resume ?? false);
   const data = options.data ?? mnistDigits().train;
   if (data.count < batchSize)
@@ -196,9 +219,9 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
   const resumed = options.resume ? await readTrainingState(files.state, KIND) : undefined;
 
   await initBackend();
-  const shapes = tokenizerParameterShapes(c);
   const params: Params = initParams(shapes, tokenizerInit(c.width), seed);
-  sharpenAttention(params, ATTENTION_SHARPENING);
+  if (initial === undefined) sharpenAttention(params, ATTENTION_SHARPENING);
+  else restoreVariables(params, initial, 'tokenizer', (v, d) => v.assign(tf.tensor(d, v.shape)));
   const optimizer = new AdamW(params);
   const usage = new Float64Array(c.codebookSize);
   let startStep = 0;
@@ -208,7 +231,18 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     if (savedUsage !== undefined) usage.set(savedUsage);
   }
   const order = batchOrder(data.count, batchSize, seed);
-  const args = { ...c, steps, batchSize, learningRate: peakLr, seed, workers, restartEvery, quantizeAfter };
+  const args = {
+    ...c,
+    steps,
+    batchSize,
+    learningRate: peakLr,
+    seed,
+    workers,
+    restartEvery,
+    quantizeAfter,
+    loss,
+    ...(options.init === undefined ? {} : { init: options.init }),
+  };
 
   const save = async (stepsDone: number) => {
     const progress = { kind: KIND, usage: float32(Float32Array.from(usage), [usage.length]) };
@@ -223,7 +257,7 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     const indices = order(s);
     const batch = batchImages(data, indices);
     const quantizing = s >= quantizeAfter;
-    if (s === quantizeAfter) initCodebookFromData(params, c, batch, batchSize, seed);
+    if (s === quantizeAfter && initial === undefined) initCodebookFromData(params, c, batch, batchSize, seed);
     const shards = shardRanges(batchSize, pool.workers).map(([from, to]) => ({
       rows: to - from,
       images: batch.slice(from * pixels, to * pixels),
@@ -249,7 +283,7 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     return { ...figures, codebookUsed: used, restarted, perplexity: perplexityOf(codes, c.codebookSize) };
   };
 
-  const pool = DataParallel.start({ kind: 'tokenizer', config: c }, shapes, workers);
+  const pool = DataParallel.start({ kind: 'tokenizer', config: c, loss }, shapes, workers);
   let done: number;
   try {
     done = await runLogged(
@@ -269,6 +303,24 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     logPath: files.log,
     steps: done,
   };
+}
+
+/** Checks that `--init`'s weights fit the run's sizes, before any work. */
+function checkInitSizes(
+  path: string,
+  weights: Map<string, Float32Array>,
+  shapes: ShapeEntry[],
+  c: TokenizerNetConfig,
+): void {
+  for (const { name, shape } of shapes) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const got = weights.get(name)?.length;
+    if (got !== size) {
+      throw new RangeError(
+        `--init ${path}: expected '${name}' with ${size} values, got ${got ?? 'none'} (width ${c.width}, ${c.layers} layers, ${c.numLatentTokens} tokens, codebook ${c.codebookSize} × ${c.tokenSize}, image ${c.imageSize}, patch ${c.patchSize})`,
+      );
+    }
+  }
 }
 
 /** The sizes `tokenizer.json` records (what `SetTokenizer.load` cannot read from weights, and the rest for people). */

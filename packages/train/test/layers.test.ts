@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { convFilterGradient } from '../src/layers.js';
+import {
+  checkReconstructionLoss,
+  type ReconstructionLoss,
+  reconstructionLoss,
+} from '../src/reconstruction-loss.js';
 import { initBackend, tf } from '../src/tf.js';
 
 describe('convFilterGradient', () => {
@@ -29,5 +34,26 @@ describe('convFilterGradient', () => {
               expect(values[((ky * k + kx) * c + ci) * o + oi]).toBeCloseTo(sum, 4);
             }
     }
+  });
+});
+
+describe('reconstructionLoss', () => {
+  it('mse, l1, and clamped-mse (no penalty past −1 where the target is −1, nor past 1 where it is 1)', async () => {
+    await initBackend();
+    const target = tf.tensor1d([-1, -1, 1, 1, 0, -1]);
+    const rec = tf.tensor1d([-1.5, -0.5, 1.5, 0.5, 0.5, 2]);
+    const value = (kind: ReconstructionLoss) => reconstructionLoss(kind, rec, target).dataSync()[0];
+    expect(value('mse')).toBeCloseTo((0.25 + 0.25 + 0.25 + 0.25 + 0.25 + 9) / 6, 6);
+    expect(value('l1')).toBeCloseTo((0.5 * 5 + 3) / 6, 6);
+    // −1.5 under a −1 target and 1.5 over a 1 target are exact once clamped: no loss there.
+    expect(value('clamped-mse')).toBeCloseTo((0.25 + 0.25 + 0.25 + 9) / 6, 6);
+    // and the gradient still pulls a pixel that is on the wrong side back
+    const grad = tf
+      .grad((r: tf.Tensor) => reconstructionLoss('clamped-mse', r, target))(rec)
+      .dataSync();
+    expect(Array.from(grad).map((g) => Math.sign(g))).toEqual([0, 1, 0, -1, 1, 1]);
+    expect(() => checkReconstructionLoss('L2')).toThrow(
+      'loss: expected one of mse, clamped-mse, l1, got "L2"',
+    );
   });
 });

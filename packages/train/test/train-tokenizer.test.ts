@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,7 +86,48 @@ describe('trainTokenizer', { timeout: 240_000 }, () => {
     );
   });
 
+  it("init: starts from a written tokenizer's weights (fine-tuning), checking the file", async () => {
+    const first = await trainTokenizer({ ...base, out: join(dir, 'init-a'), steps: 3 });
+    // learning rate 0 and no restarts: the new run's weights stay the loaded ones, bit for bit
+    const tuned = await trainTokenizer({
+      ...base,
+      out: join(dir, 'init-b'),
+      steps: 1,
+      learningRate: 0,
+      restartEvery: 0,
+      loss: 'clamped-mse',
+      init: first.tokenizerPath,
+    });
+    expect(await readFile(tuned.tokenizerPath)).toEqual(await readFile(first.tokenizerPath));
+    await expect(
+      trainTokenizer({ ...base, out: join(dir, 'init-c'), init: first.tokenizerPath, resume: true }),
+    ).rejects.toThrow('init: expected no resume (a resumed run continues its own weights), got both');
+    await expect(
+      trainTokenizer({ ...base, out: join(dir, 'init-d'), init: first.trainStatePath }),
+    ).rejects.toThrow(
+      /--init .*tokenizer\.train\.pth: expected a tokenizer state dict \(tensors at the top level\), got entries/,
+    );
+    await expect(
+      trainTokenizer({
+        ...base,
+        out: join(dir, 'init-e'),
+        init: first.tokenizerPath,
+        config: { ...TINY_TOKENIZER, codebookSize: 32 },
+      }),
+    ).rejects.toThrow(
+      /--init .*tokenizer\.pth: expected 'quantize\.embedding\.weight' with \d+ values, got \d+ \(width/,
+    );
+    expect(existsSync(join(dir, 'init-e'))).toBe(false); // checked before the output folder is made
+    await expect(
+      trainTokenizer({ ...base, out: join(dir, 'init-f'), init: join(dir, 'nothing.pth') }),
+    ).rejects.toThrow(/--init .*nothing\.pth: expected a tokenizer state dict, got/);
+  });
+
   it('rejects bad settings before any work, in one line', async () => {
+    await expect(
+      trainTokenizer({ ...base, out: join(dir, 'bad-loss'), loss: 'l2' as never }),
+    ).rejects.toThrow('loss: expected one of mse, clamped-mse, l1, got "l2"');
+    expect(existsSync(join(dir, 'bad-loss'))).toBe(false);
     await expect(trainTokenizer({ ...base, out: join(dir, 'missing'), resume: true })).rejects.toThrow(
       /--resume: expected a checkpoint .*tokenizer\.train\.pth, got none/,
     );

@@ -128,10 +128,24 @@ export const trainTokenizerCommand: Command = {
     'state dict, as set_tokenizer_*.pth), tokenizer.json (heads and sizes), tokenizer.train.pth (for --resume) and',
     'the loss curve tokenizer.log.jsonl. Ctrl-C stops after the current step and keeps the last checkpoint.',
   ].join('\n'),
-  options: { ...COMMON, ...SIZES },
+  options: {
+    loss: {
+      type: 'string',
+      valueName: 'name',
+      description: 'reconstruction loss: mse (default), clamped-mse (no penalty beyond black and white), l1',
+    },
+    init: {
+      type: 'string',
+      valueName: 'tokenizer.pth',
+      description: "start from this tokenizer's weights (fine-tuning; sizes must match; not with --resume)",
+    },
+    ...COMMON,
+    ...SIZES,
+  },
   examples: [
     'tokenset train-tokenizer --out runs/tokenizer',
     'tokenset train-tokenizer --out runs/tokenizer --resume',
+    'tokenset train-tokenizer --init runs/tokenizer/tokenizer.pth --loss clamped-mse --out runs/tokenizer2',
   ],
   async run(positionals, values, io) {
     const settings = commonSettings('train-tokenizer', positionals, values);
@@ -139,6 +153,8 @@ export const trainTokenizerCommand: Command = {
     const result = await withProgress(io, 'train-tokenizer', (signal, onProgress) =>
       trainTokenizer({
         ...settings,
+        loss: stringFlag(values, 'loss') as TrainTokenizerOptions['loss'],
+        init: stringFlag(values, 'init'),
         config: sizesFlag(values) as TrainTokenizerOptions['config'],
         workers: workersFlag(values),
         signal,
