@@ -248,7 +248,14 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     const progress = { kind: KIND, usage: float32(Float32Array.from(usage), [usage.length]) };
     await writeTreeAtomic(files.state, trainingStateTree(params, optimizer, progress, args));
     await writeTreeAtomic(files.model, stateDictOf(params));
-    await writeJsonAtomic(files.config, { ...tokenizerJson(c), trainedSteps: stepsDone, seed });
+    await writeJsonAtomic(files.config, {
+      ...tokenizerJson(c),
+      trainedSteps: stepsDone,
+      seed,
+      loss,
+      // a fine-tuned tokenizer's steps are this run's: say where it started
+      ...(options.init === undefined ? {} : { init: options.init }),
+    });
     return files.state;
   };
 
