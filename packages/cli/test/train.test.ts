@@ -107,6 +107,16 @@ describe('tokenset train-tokenizer / train', { timeout: 240_000 }, () => {
         2,
       ],
       [['train-tokenizer', '--out', join(dir, 'neg'), '--steps', '-5'], /--steps/, 2],
+      [
+        ['train-tokenizer', '--out', join(dir, 'loss'), '--loss', 'l2'],
+        /loss: expected one of mse, clamped-mse, l1, got "l2"/,
+        1,
+      ],
+      [
+        ['train-tokenizer', '--out', join(dir, 'init'), '--init', join(dir, 'missing.pth')],
+        /--init .*missing\.pth: expected a tokenizer state dict, got/,
+        1,
+      ],
       [['train', '--out', join(dir, 'g')], /--tokenizer: expected a trained tokenizer .pth, got nothing/, 2],
       [['train', '--tokenizer', join(dir, 'missing.pth'), '--out', join(dir, 'g2')], /missing\.pth/, 1],
       [
