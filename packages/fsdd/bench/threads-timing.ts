@@ -18,6 +18,9 @@ export interface ThreadsTiming {
 /** Rows of the timed runs. */
 export const THREAD_ROWS = 16;
 
+/** Timed runs of each (their medians are compared: two runs of the same call vary by up to 20% here). */
+const TIMED_RUNS = 9;
+
 if (process.argv[1]?.endsWith('threads-timing.ts')) {
   const model = stubDenoiser(diffuseProbs(THREAD_ROWS), THREAD_ROWS, REAL_SIZE);
   const labels = Int32Array.from({ length: THREAD_ROWS }, (_, b) => b % 10);
@@ -30,7 +33,7 @@ if (process.argv[1]?.endsWith('threads-timing.ts')) {
     twoMs: [],
     identical: Buffer.from(one.counts.buffer).equals(Buffer.from(two.counts.buffer)),
   };
-  for (let r = 0; r < 5; r++) {
+  for (let r = 0; r < TIMED_RUNS; r++) {
     for (const [threads, into] of [
       [1, timing.oneMs],
       [2, timing.twoMs],

@@ -22,6 +22,8 @@ export interface FilterWork {
   keptValues: Float64Array;
   /** Normalised weights of the kept indices. */
   weights: Float64Array;
+  /** Their float64 sum in index order (set by `normaliseKept`, read by `drawKept`). */
+  total: number;
   /** Sort order of a whole distribution. */
   order: Int32Array;
   /** Sort scratch. */
@@ -39,6 +41,7 @@ export function filterWork(k: number): FilterWork {
   return {
     kept: new Int32Array(k),
     weights: new Float64Array(k),
+    total: 0,
     order: new Int32Array(k),
     scratch: new Int32Array(k),
     keptValues: new Float64Array(k),
@@ -237,7 +240,9 @@ export function normaliseKept(probs: ArrayLike<number>, o: number, n: number, wo
   if (!(s > 0) || s === Number.POSITIVE_INFINITY) return false;
   sortByIndex(n, work);
   const w = work.weights;
-  for (let j = 0; j < n; j++) w[j] = f32(probs[o + kept[j]] / s);
+  let total = 0;
+  for (let j = 0; j < n; j++) total += w[j] = f32(probs[o + kept[j]] / s);
+  work.total = total;
   return true;
 }
 
@@ -272,15 +277,14 @@ function sortByIndex(n: number, work: FilterWork): void {
 
 /**
  * Inverse-CDF draw with the uniform `uniforms[ui]` over sparse weights (`work.kept[0..n)`
- * ascending, `work.weights`) in a distribution of K values: the number of j with cdf[j] ≤ u·total (float64 sequential cdf),
+ * ascending, `work.weights`, their sum `work.total`, as `normaliseKept` leaves them) in a
+ * distribution of K values: the number of j with cdf[j] ≤ u·total (float64 sequential cdf),
  * clamped to K-1.
  */
 export function drawKept(n: number, K: number, uniforms: Float64Array, ui: number, work: FilterWork): number {
   const u = uniforms[ui];
   const w = work.weights;
-  let total = 0;
-  for (let j = 0; j < n; j++) total += w[j];
-  const threshold = u * total;
+  const threshold = u * work.total;
   let cdf = 0;
   for (let j = 0; j < n; j++) {
     cdf += w[j];
