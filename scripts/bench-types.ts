@@ -31,12 +31,21 @@ export async function medianMs(fn: () => unknown, repeats = 5, warmup = 1): Prom
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
+    collectGarbage();
     const start = performance.now();
     await fn();
     times.push(performance.now() - start);
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
+}
+
+/**
+ * A full garbage collection where the benchmark runs with `--expose-gc` (`pnpm bench` does), so that a
+ * timed run does not pay for garbage an earlier one left (the reference sampler leaves hundreds of MB).
+ */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 /** The median of `values` (the upper one of the two middle values for an even count). */

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Denoiser, type SampleOptions, sample, seededUniform } from '@tokenset/fsdd';
-import { type Bench, type BenchRow, median, medianMs } from '../../../scripts/bench-types.ts';
+import { type Bench, type BenchRow, collectGarbage, median, medianMs } from '../../../scripts/bench-types.ts';
 import { oldSample } from './old-sampler.ts';
 import { type ReferenceSampleOptions, referenceSample } from './reference-sampler.ts';
 import {
@@ -85,6 +85,7 @@ async function referenceSampler(
   rows: number,
 ): Promise<number> {
   const streams = Array.from({ length: rows }, (_, b) => seededUniform(`0:${b}`));
+  collectGarbage();
   const start = performance.now();
   await referenceSample(model, { labels: labelsOf(rows), streams, steps: STEPS, ...options });
   return (performance.now() - start) / (rows * STEPS);
