@@ -171,12 +171,11 @@ const bench: Bench = async () => {
   });
 
   // Allocation during the steps (not at start): heap and array-buffer growth between step 1 and the last step.
-  const g = (globalThis as { gc?: () => void }).gc;
   let heap0 = 0;
   let buffers0 = 0;
   let heap1 = 0;
   let buffers1 = 0;
-  g?.();
+  collectGarbage();
   await sample(stubDenoiser(diffuse.probs, B, REAL_SIZE), {
     labels: labelsOf(B),
     seed: 0,

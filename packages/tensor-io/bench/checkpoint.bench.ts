@@ -2,7 +2,7 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NdArray, readCheckpoint, type TypedArray, writeCheckpoint } from '@tokenset/tensor-io';
-import type { Bench } from '../../../scripts/bench-types.ts';
+import { type Bench, collectGarbage as gc } from '../../../scripts/bench-types.ts';
 
 // Loading a released checkpoint (150 MB to several GB) is on the path of every model load. This
 // writes a 512 MiB checkpoint (with this package's own writer: no Python), then reads every tensor
@@ -76,8 +76,6 @@ async function readAll(path: string, verifyChecksums = false): Promise<TypedArra
   await ckpt.close();
   return out;
 }
-
-const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
 const bench: Bench = async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tensor-io-bench-'));

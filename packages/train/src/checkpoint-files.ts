@@ -9,6 +9,7 @@ import { rename, rm } from 'node:fs/promises';
 import { type CheckpointValue, type NdArray, readCheckpoint, writeCheckpointTree } from '@tokenset/tensor-io';
 import type { AdamW, Ema } from './adam.js';
 import { TrainError } from './errors.js';
+import type { ShapeEntry } from './init.js';
 import type { Params } from './layers.js';
 import { tf } from './tf.js';
 
@@ -193,6 +194,22 @@ export function restoreVariables(
     }
     assign(v, data);
   }
+}
+
+/**
+ * The first parameter of `shapes` whose value count `weights` does not match (missing counts as
+ * none), for a check of loaded weights before any work; undefined when all fit.
+ */
+export function firstSizeMismatch(
+  shapes: readonly ShapeEntry[],
+  weights: ReadonlyMap<string, Float32Array>,
+): { name: string; size: number; got: number | undefined } | undefined {
+  for (const { name, shape } of shapes) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const got = weights.get(name)?.length;
+    if (got !== size) return { name, size, got };
+  }
+  return undefined;
 }
 
 /** The training-state tree every run writes: model, optimizer moments, EMA (if any), progress and settings. */

@@ -15,6 +15,7 @@ import { Namespace } from '@tokenset/tensor-io';
 import { SetTokenizer } from '@tokenset/tokenizer';
 import { AdamW, Ema } from './adam.js';
 import {
+  firstSizeMismatch,
   readGeneratorWeights,
   readTrainingState,
   restoreVariables,
@@ -130,14 +131,11 @@ function checkInitSizes(
   { group, weights }: Awaited<ReturnType<typeof readGeneratorWeights>>,
   config: DiT1DNetConfig,
 ): void {
-  for (const { name, shape } of dit1dShapes(config)) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    const got = weights.get(name)?.length;
-    if (got !== size) {
-      throw new TrainError(
-        `--init ${path}: expected '${group}.${name}' with ${size} values, got ${got ?? 'none'} (C = ${config.codebookSize} and M = ${config.setSize} from the tokenizer, width ${config.hiddenSize}, depth ${config.depth})`,
-      );
-    }
+  const bad = firstSizeMismatch(dit1dShapes(config), weights);
+  if (bad !== undefined) {
+    throw new TrainError(
+      `--init ${path}: expected '${group}.${bad.name}' with ${bad.size} values, got ${bad.got ?? 'none'} (C = ${config.codebookSize} and M = ${config.setSize} from the tokenizer, width ${config.hiddenSize}, depth ${config.depth})`,
+    );
   }
 }
 

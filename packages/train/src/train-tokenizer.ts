@@ -12,6 +12,7 @@ import { mnistDigits } from '@tokenset/demo-models';
 import { tokenizerShapes } from '@tokenset/tokenizer';
 import { AdamW } from './adam.js';
 import {
+  firstSizeMismatch,
   float32,
   readTokenizerWeights,
   readTrainingState,
@@ -319,14 +320,11 @@ function checkInitSizes(
   shapes: ShapeEntry[],
   c: TokenizerNetConfig,
 ): void {
-  for (const { name, shape } of shapes) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    const got = weights.get(name)?.length;
-    if (got !== size) {
-      throw new RangeError(
-        `--init ${path}: expected '${name}' with ${size} values, got ${got ?? 'none'} (width ${c.width}, ${c.layers} layers, ${c.numLatentTokens} tokens, codebook ${c.codebookSize} × ${c.tokenSize}, image ${c.imageSize}, patch ${c.patchSize})`,
-      );
-    }
+  const bad = firstSizeMismatch(shapes, weights);
+  if (bad !== undefined) {
+    throw new RangeError(
+      `--init ${path}: expected '${bad.name}' with ${bad.size} values, got ${bad.got ?? 'none'} (width ${c.width}, ${c.layers} layers, ${c.numLatentTokens} tokens, codebook ${c.codebookSize} × ${c.tokenSize}, image ${c.imageSize}, patch ${c.patchSize})`,
+    );
   }
 }
 
