@@ -112,6 +112,7 @@ describe('tokenset train-tokenizer / train', { timeout: 240_000 }, () => {
         /loss: expected one of mse, clamped-mse, l1, got "l2"/,
         1,
       ],
+      [['train-tokenizer', '--out', join(dir, 'shift'), '--shift', 'two'], /--shift/, 2],
       [
         ['train-tokenizer', '--out', join(dir, 'init'), '--init', join(dir, 'missing.pth')],
         /--init .*missing\.pth: expected a tokenizer state dict, got/,

@@ -22,7 +22,7 @@ import {
   trainingStateTree,
   writeTreeAtomic,
 } from './checkpoint-files.js';
-import { batchImages, batchOrder } from './data.js';
+import { batchImages, batchOrder, shiftImages } from './data.js';
 import { DataParallel } from './data-parallel.js';
 import { fanIn, initParams, type ShapeEntry } from './init.js';
 import { l2Normalize, type Params } from './layers.js';
@@ -94,6 +94,13 @@ export interface TrainTokenizerOptions extends TrainRunOptions, DataParallelOpti
    * is 0); the optimizer and learning-rate schedule start afresh. Not with `resume`.
    */
   init?: string;
+  /**
+   * Data augmentation: each training image moves by a random whole number of pixels, up to this many
+   * in each direction (default 0: none). 2 is the most that keeps every MNIST stroke in the frame.
+   * Against overfitting: after 7,400 steps without it the demo tokenizer's reconstructions were
+   * right for 96.2% of training digits and 92.3% of held-out ones.
+   */
+  shift?: number;
 }
 
 /** What {@link trainTokenizer} leaves behind. */
@@ -205,6 +212,9 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
   const workers = workerCount(options.workers, batchSize);
   const restartEvery = options.restartEvery ?? 50;
   const loss = checkReconstructionLoss(options.loss ?? 'mse');
+  const shift = options.shift ?? 0;
+  if (!Number.isInteger(shift) || shift < 0 || shift >= c.imageSize)
+    throw new RangeError(`shift: expected a whole number of pixels from 0 to ${c.imageSize - 1}, got ${shift}`);
   if (options.init !== undefined && typeof options.init !== 'string')
     throw new TypeError(`init: expected a tokenizer .pth path, got ${typeof options.init}`);
   if (options.init !== undefined && options.resume)
@@ -242,6 +252,7 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     restartEvery,
     quantizeAfter,
     loss,
+    shift,
     ...(options.init === undefined ? {} : { init: options.init }),
   };
 
@@ -254,6 +265,7 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
       trainedSteps: stepsDone,
       seed,
       loss,
+      shift,
       // a fine-tuned tokenizer's steps are this run's: say where it started
       ...(options.init === undefined ? {} : { init: options.init }),
     });
@@ -264,6 +276,7 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
   const step = async (s: number) => {
     const indices = order(s);
     const batch = batchImages(data, indices);
+    if (shift > 0) shiftImages(batch, c.imageSize, shift, uniformStream(derivedSeed(seed, 'shift', s)));
     const quantizing = s >= quantizeAfter;
     if (s === quantizeAfter && initial === undefined) initCodebookFromData(params, c, batch, batchSize, seed);
     const shards = shardRanges(batchSize, pool.workers).map(([from, to]) => ({

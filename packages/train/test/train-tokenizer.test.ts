@@ -65,12 +65,14 @@ describe('trainTokenizer', { timeout: 240_000 }, () => {
   });
 
   it('resumes to exactly the weights of an uninterrupted run', async () => {
+    // with shift augmentation: the shifts too are a function of (seed, step)
     const straight = join(dir, 'straight');
-    await trainTokenizer({ ...base, out: straight, steps: 6 });
+    await trainTokenizer({ ...base, shift: 2, out: straight, steps: 6 });
     const split = join(dir, 'split');
     const controller = new AbortController();
     await trainTokenizer({
       ...base,
+      shift: 2,
       out: split,
       steps: 6,
       signal: controller.signal,
@@ -79,7 +81,7 @@ describe('trainTokenizer', { timeout: 240_000 }, () => {
         if (e.status === 'step' && e.step === 4) controller.abort();
       },
     });
-    const resumed = await trainTokenizer({ ...base, out: split, steps: 6, resume: true });
+    const resumed = await trainTokenizer({ ...base, shift: 2, out: split, steps: 6, resume: true });
     expect(resumed.steps).toBe(6);
     expect(await readFile(join(split, 'tokenizer.pth'))).toEqual(
       await readFile(join(straight, 'tokenizer.pth')),
@@ -128,6 +130,9 @@ describe('trainTokenizer', { timeout: 240_000 }, () => {
       trainTokenizer({ ...base, out: join(dir, 'bad-loss'), loss: 'l2' as never }),
     ).rejects.toThrow('loss: expected one of mse, clamped-mse, l1, got "l2"');
     expect(existsSync(join(dir, 'bad-loss'))).toBe(false);
+    await expect(trainTokenizer({ ...base, out: join(dir, 'bad-shift'), shift: 1.5 })).rejects.toThrow(
+      'shift: expected a whole number of pixels from 0 to 31, got 1.5',
+    );
     await expect(trainTokenizer({ ...base, out: join(dir, 'missing'), resume: true })).rejects.toThrow(
       /--resume: expected a checkpoint .*tokenizer\.train\.pth, got none/,
     );
