@@ -1,7 +1,7 @@
 /** Batches of training data: a seeded order over epochs, and digit images as float tensors in [-1, 1]. */
 
 import { DIGIT_SIZE, type DigitSet } from '@tokenset/demo-models';
-import { derivedSeed, permutation, uniformStream, type Uniform } from './random.js';
+import { derivedSeed, permutation, type Uniform, uniformStream } from './random.js';
 
 /**
  * The indices of the examples of step `s`: epoch after epoch, each a fresh seeded permutation, cut

@@ -214,7 +214,9 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
   const loss = checkReconstructionLoss(options.loss ?? 'mse');
   const shift = options.shift ?? 0;
   if (!Number.isInteger(shift) || shift < 0 || shift >= c.imageSize)
-    throw new RangeError(`shift: expected a whole number of pixels from 0 to ${c.imageSize - 1}, got ${shift}`);
+    throw new RangeError(
+      `shift: expected a whole number of pixels from 0 to ${c.imageSize - 1}, got ${shift}`,
+    );
   if (options.init !== undefined && typeof options.init !== 'string')
     throw new TypeError(`init: expected a tokenizer .pth path, got ${typeof options.init}`);
   if (options.init !== undefined && options.resume)
