@@ -246,7 +246,7 @@ describe('demo', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('trained in Node on MNIST digits');
     expect(run.stdout).toMatch(
-      /reconstruction of 1,000 held-out digits: classifier accuracy \d+\.\d% \(originals 98\.1%\)/,
+      /reconstruction of 1,000 held-out digits: classifier accuracy \d+\.\d% \(originals 99\.0%\)/,
     );
     expect(run.stdout).toContain('reversed and shuffled token orders decode identically: yes');
     expect(run.stdout).toMatch(/these 10 generated digits: classified as the requested digit \d+\.\d%/);

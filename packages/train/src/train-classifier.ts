@@ -14,7 +14,7 @@ import {
   writeTreeAtomic,
 } from './checkpoint-files.js';
 import { CLASSIFIER_SHAPES, classifierForward } from './classifier-net.js';
-import { batchImages, batchOrder } from './data.js';
+import { batchImages, batchOrder, shiftImages } from './data.js';
 import { crossEntropyLoss } from './dit1d-net.js';
 import { fanIn, initParams } from './init.js';
 import { runLogged, type TrainRunOptions } from './loop.js';
@@ -29,28 +29,6 @@ export interface TrainClassifierOptions extends TrainRunOptions {
 }
 
 const KIND = 'classifier';
-
-/** Shifts each image by a random offset in [-2, 2]² (zero fill), in place. */
-function shiftImages(images: Float32Array, n: number, seed: number): void {
-  const u = uniformStream(seed);
-  const s = DIGIT_SIZE;
-  const copy = Float32Array.from(images);
-  for (let i = 0; i < n; i++) {
-    const dx = Math.floor(u() * 5) - 2;
-    const dy = Math.floor(u() * 5) - 2;
-    const base = i * s * s * 3;
-    for (let y = 0; y < s; y++) {
-      for (let x = 0; x < s; x++) {
-        const sy = y - dy;
-        const sx = x - dx;
-        const inside = sy >= 0 && sy < s && sx >= 0 && sx < s;
-        for (let ch = 0; ch < 3; ch++) {
-          images[base + (y * s + x) * 3 + ch] = inside ? copy[base + (sy * s + sx) * 3 + ch] : -1;
-        }
-      }
-    }
-  }
-}
 
 /**
  * Trains the digit classifier.
@@ -96,7 +74,7 @@ export async function trainClassifier(
   const step = (s: number) => {
     const indices = order(s);
     const pixels = batchImages(data, indices);
-    shiftImages(pixels, indices.length, derivedSeed(seed, 'shift', s));
+    shiftImages(pixels, DIGIT_SIZE, 2, uniformStream(derivedSeed(seed, 'shift', s)));
     const labels = Int32Array.from(indices, (i) => data.labels[i]);
     let accuracy = 0;
     const { value, grads } = tf.variableGrads(() => {
