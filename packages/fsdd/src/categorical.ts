@@ -11,13 +11,24 @@ import { f32 } from './float32.js';
 /** Selection passes before a full sort is cheaper. */
 const SELECT_LIMIT = 8;
 
-/** Largest running nucleus kept by insertion before a full sort is cheaper. */
+/** Largest running nucleus kept by insertion before the bucket path (a flat distribution) takes over. */
 const LIST_LIMIT = 32;
+
+/**
+ * Values seen before the nucleus decides a distribution is flat (its first FLAT_PROBE positive values
+ * hold less than a quarter of p) and takes the bucket path instead of growing the list.
+ */
+const FLAT_PROBE = 16;
+
+/** Buckets of the flat-distribution nucleus (values in [0, largest] cut into equal widths). */
+const BUCKETS = 64;
 
 /** Reusable buffers for the filtered draws (one distribution of K values). */
 export interface FilterWork {
   /** Kept indices, in filter order then index order. */
   kept: Int32Array;
+  /** Whether `kept` is already in index order (the flat-distribution nucleus writes it so). */
+  indexOrder: boolean;
   /** The values of the kept indices while the nucleus is built. */
   keptValues: Float64Array;
   /** Normalised weights of the kept indices. */
@@ -30,6 +41,10 @@ export interface FilterWork {
   scratch: Int32Array;
   /** One bit per value: orders the kept indices by index without sorting. */
   mask: Int32Array;
+  /** The flat-distribution nucleus: each value's bucket, each bucket's size and mass. */
+  bucketOf: Int32Array;
+  bucketCount: Int32Array;
+  bucketMass: Float64Array;
   /** The top-p threshold as float32 (set by the caller before `nucleus`). */
   p: number;
   /** k of the top-k filter (set by the caller before `topKIndices`). */
@@ -40,12 +55,16 @@ export interface FilterWork {
 export function filterWork(k: number): FilterWork {
   return {
     kept: new Int32Array(k),
+    indexOrder: false,
     weights: new Float64Array(k),
     total: 0,
     order: new Int32Array(k),
     scratch: new Int32Array(k),
     keptValues: new Float64Array(k),
     mask: new Int32Array(Math.ceil(k / 32)),
+    bucketOf: new Int32Array(k),
+    bucketCount: new Int32Array(BUCKETS),
+    bucketMass: new Float64Array(BUCKETS),
     p: 0.5,
     k: 1,
   };
@@ -114,17 +133,19 @@ function selectTop(
  * Top-p nucleus of one distribution (flows.py `greedy_topp_or_topk_sample`): indices in stable
  * descending order while the float32 cumulative sum *before* them is ≤ p (the first is always kept).
  * PyTorch's CPU cumsum accumulates in double and stores float32, as here. Returns the number kept
- * (in `work.kept`, in that order), or -1 if the distribution is invalid. The threshold is `work.p`
- * (float32).
+ * (in `work.kept`: in that order, or in index order when `work.indexOrder` says so), or -1 if the
+ * distribution is invalid. The threshold is `work.p` (float32).
  *
  * Partial selection in one pass instead of a sort: the largest values seen so far are kept in
  * order. Until their mass certainly exceeds p every positive value enters (phase 1); after that a
  * new value enters only if it is larger than the last of them (one comparison turns most values
  * away) and the last ones are dropped while the mass before them certainly exceeds p (phase 2).
  * The list then starts with the true nucleus, in order, and the reference's sequential sums over it
- * give the cut, bit for bit.
+ * give the cut, bit for bit. A flat distribution, whose nucleus would make the list long, goes to
+ * the bucket path instead (`bucketNucleus`).
  */
 export function nucleus(probs: ArrayLike<number>, o: number, K: number, work: FilterWork): number {
+  work.indexOrder = false;
   const p32 = work.p;
   const kept = work.kept;
   const values = work.keptValues;
@@ -147,8 +168,10 @@ export function nucleus(probs: ArrayLike<number>, o: number, K: number, work: Fi
     }
     if (v === Number.POSITIVE_INFINITY) return -1;
     n = insertDescending(kept, values, n, k, v);
-    if (n > LIST_LIMIT) return firstMax(probs, o, K) < 0 ? -1 : sortedNucleus(probs, o, K, work);
+    if (n > LIST_LIMIT) return bucketNucleus(probs, o, K, work);
     mass += v;
+    // a flat distribution: its first values hold too little of p for a short nucleus
+    if (n === FLAT_PROBE && mass * 4 < p32) return bucketNucleus(probs, o, K, work);
     margin = Math.max(margin, mass * 2 ** -36);
     if (mass > pHigh + margin) {
       const certainlyAbove = pHigh + margin;
@@ -168,7 +191,7 @@ export function nucleus(probs: ArrayLike<number>, o: number, K: number, work: Fi
     }
     if (!(v >= 0) || v === Number.POSITIVE_INFINITY) return -1;
     n = insertDescending(kept, values, n, k, v);
-    if (n > LIST_LIMIT) return firstMax(probs, o, K) < 0 ? -1 : sortedNucleus(probs, o, K, work);
+    if (n > LIST_LIMIT) return bucketNucleus(probs, o, K, work);
     mass += v;
     margin = Math.max(margin, mass * 2 ** -36);
     const certainlyAbove = pHigh + margin;
@@ -203,7 +226,99 @@ function insertDescending(kept: Int32Array, values: Float64Array, n: number, k: 
   return n + 1;
 }
 
-/** The nucleus by a stable sort of the whole distribution (for flat distributions). */
+/**
+ * The nucleus of a flat distribution (more than LIST_LIMIT values kept) without a full sort: the
+ * values go into buckets by size (linear in the value, so a larger value never lands in a lower
+ * bucket); whole buckets are kept from the top while their mass stays ≤ p, and only the bucket
+ * where the cut falls is sorted. The reference's cut compares with p the float64 sum of the values
+ * before each one; with every sum of the distribution's values exact in float64 that sum is the
+ * same whatever the order of the additions, so bucket masses can stand in for it. Sums are exact
+ * when each positive value is at least total·2^-27 (all values are then multiples of the smallest
+ * one's ulp, and every sum stays below 2^53 of them); otherwise, with zeros, or when the bucket
+ * of the cut holds more than LIST_LIMIT values, the full sort. Writes the kept indices in index order.
+ */
+function bucketNucleus(probs: ArrayLike<number>, o: number, K: number, work: FilterWork): number {
+  const p32 = work.p;
+  let total = 0;
+  let smallest = Number.POSITIVE_INFINITY;
+  let largest = 0;
+  let zeros = 0;
+  for (let k = 0; k < K; k++) {
+    const v = probs[o + k];
+    if (!(v > 0)) {
+      if (v === 0) {
+        zeros++;
+        continue;
+      }
+      return -1; // NaN or negative
+    }
+    if (v === Number.POSITIVE_INFINITY) return -1;
+    total += v;
+    if (v < smallest) smallest = v;
+    if (v > largest) largest = v;
+  }
+  if (zeros > 0 || !(total <= smallest * 2 ** 27) || total <= p32) return sortedNucleus(probs, o, K, work);
+  const { bucketOf, bucketCount, bucketMass } = work;
+  const scale = (BUCKETS - 1) / largest;
+  for (let b = 0; b < BUCKETS; b++) {
+    bucketCount[b] = 0;
+    bucketMass[b] = 0;
+  }
+  for (let k = 0; k < K; k++) {
+    const v = probs[o + k];
+    const b = (v * scale) | 0; // floor: v·scale is in [0, BUCKETS − 1]
+    bucketOf[k] = b;
+    bucketCount[b]++;
+    bucketMass[b] += v;
+  }
+  // whole buckets from the top while the mass before the next one stays ≤ p (exact sums)
+  let before = 0;
+  let rank = 0;
+  let b = BUCKETS - 1;
+  while (before + bucketMass[b] <= p32) {
+    before += bucketMass[b];
+    rank += bucketCount[b--];
+  }
+  // from bucket b down, each bucket sorted (value descending, index ascending), one value at a time
+  const values = work.keptValues;
+  const members = work.kept;
+  const mask = work.mask;
+  for (let w = 0; w < mask.length; w++) mask[w] = 0; // a loop: fill() costs more on a few words
+  for (; b >= 0; b--) {
+    const n = bucketCount[b];
+    if (n > LIST_LIMIT) return sortedNucleus(probs, o, K, work);
+    let j = 0;
+    for (let k = 0; j < n; k++) {
+      if (bucketOf[k] !== b) continue;
+      const v = probs[o + k];
+      let q = j++;
+      while (q > 0 && values[q - 1] < v) {
+        members[q] = members[q - 1];
+        values[q] = values[q - 1];
+        q--;
+      }
+      members[q] = k;
+      values[q] = v;
+    }
+    for (j = 0; j < n; j++) {
+      if (rank > 0 && f32(before) > p32) break;
+      mask[members[j] >>> 5] |= 1 << (members[j] & 31);
+      before += values[j];
+      rank++;
+    }
+    if (j < n) break;
+  }
+  // kept: every value of a higher bucket, and the marked ones of the cut's bucket, in index order
+  const kept = work.kept;
+  let n = 0;
+  for (let k = 0; k < K; k++) {
+    if (bucketOf[k] > b || (bucketOf[k] === b && (mask[k >>> 5] & (1 << (k & 31))) !== 0)) kept[n++] = k;
+  }
+  work.indexOrder = true;
+  return n;
+}
+
+/** The nucleus by a stable sort of the whole distribution (what the fast paths fall back on). */
 function sortedNucleus(probs: ArrayLike<number>, o: number, K: number, work: FilterWork): number {
   const p32 = work.p;
   const order = argsortDescending(probs as Float32Array, o, K, work.order, work.scratch);
@@ -220,6 +335,7 @@ function sortedNucleus(probs: ArrayLike<number>, o: number, K: number, work: Fil
 
 /** Top-`work.k` of one distribution with stable ties; returns k (in `work.kept`) or -1 if invalid. */
 export function topKIndices(probs: ArrayLike<number>, o: number, K: number, work: FilterWork): number {
+  work.indexOrder = false;
   const first = firstMax(probs, o, K);
   if (first < 0) return -1;
   const k = work.k;
@@ -238,7 +354,7 @@ export function normaliseKept(probs: ArrayLike<number>, o: number, n: number, wo
   for (let j = 0; j < n; j++) sum += probs[o + kept[j]];
   const s = f32(sum);
   if (!(s > 0) || s === Number.POSITIVE_INFINITY) return false;
-  sortByIndex(n, work);
+  if (!work.indexOrder) sortByIndex(n, work);
   const w = work.weights;
   let total = 0;
   for (let j = 0; j < n; j++) total += w[j] = f32(probs[o + kept[j]] / s);
@@ -262,7 +378,7 @@ function sortByIndex(n: number, work: FilterWork): void {
     return;
   }
   const mask = work.mask;
-  mask.fill(0);
+  for (let w = 0; w < mask.length; w++) mask[w] = 0; // a loop: fill() costs more on a few words
   for (let j = 0; j < n; j++) mask[kept[j] >>> 5] |= 1 << (kept[j] & 31);
   let j = 0;
   for (let word = 0; word < mask.length; word++) {

@@ -91,6 +91,56 @@ describe('filters against a plain full-sort implementation', () => {
       { seed: 23, numRuns: 400 },
     );
   });
+  it('topP on flat distributions (more than 32 kept: the bucket path)', () => {
+    // near-uniform rows as an untrained or early model gives them: softmax of logits in a narrow
+    // range, with ties (logits on a grid) and now and then a tiny value (the exactness check)
+    const flat = fc
+      .tuple(
+        fc.integer({ min: 33, max: 140 }),
+        fc.double({ min: 0, max: 3, noNaN: true }),
+        fc.boolean(),
+        fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 140, maxLength: 140 }),
+        fc.option(fc.integer({ min: 0, max: 139 }), { nil: undefined }),
+      )
+      .map(([K, spread, grid, raw, tiny]) => {
+        const logits = raw.slice(0, K).map((x) => (grid ? Math.round(x * 4) / 4 : x) * spread);
+        const e = logits.map((l) => Math.exp(l));
+        if (tiny !== undefined && tiny < K) e[tiny] = 1e-12;
+        const sum = e.reduce((a, b) => a + b, 0);
+        return [K, e.map((v) => v / sum)] as const;
+      });
+    const p = fc.oneof(fc.double({ min: 0.3, max: 1, noNaN: true }), fc.constant(0.8), fc.constant(0.999999));
+    fc.assert(
+      fc.property(flat, p, ([K, values], pp) => {
+        const probs = Float32Array.from(values);
+        const expected = naive(probs, K, (order, row) => {
+          let cum = row[order[0]];
+          let n = 1;
+          while (n < K && f32(cum) <= f32(pp)) cum += row[order[n++]];
+          return n;
+        });
+        expect(Array.from(topP(probs, pp, K))).toEqual(Array.from(expected));
+        // the draw through the same kernels: inverse CDF over the kept weights in index order
+        for (const uniform of [0.001, 0.37, 0.999]) {
+          const strategy = { kind: 'topP', p: pp } as const;
+          const drawn = drawCounts(probs, { setSize: K - 1, strategy, t: 0, uniform: () => uniform });
+          let total = 0;
+          for (const w of expected) total += w;
+          let cdf = 0;
+          let index = K - 1;
+          for (let k = 0; k < K; k++) {
+            cdf += expected[k];
+            if (cdf > uniform * total) {
+              index = k;
+              break;
+            }
+          }
+          expect(drawn[0]).toBe(index);
+        }
+      }),
+      { seed: 29, numRuns: 400 },
+    );
+  });
   it('topK keeps the k largest with stable ties', () => {
     fc.assert(
       fc.property(distributions, fc.nat(), ([K, values], kSeed) => {
