@@ -234,22 +234,19 @@ function insertDescending(kept: Int32Array, values: Float64Array, n: number, k: 
  * before each one; with every sum of the distribution's values exact in float64 that sum is the
  * same whatever the order of the additions, so bucket masses can stand in for it. Sums are exact
  * when each positive value is at least total·2^-27 (all values are then multiples of the smallest
- * one's ulp, and every sum stays below 2^53 of them); otherwise, with zeros, or when the bucket
- * of the cut holds more than LIST_LIMIT values, the full sort. Writes the kept indices in index order.
+ * one's ulp, and every sum stays below 2^53 of them). Zeros come last and are left out when the
+ * total rounds above p. Otherwise, or when the bucket of the cut holds more than LIST_LIMIT values,
+ * the full sort. Writes the kept indices in index order.
  */
 function bucketNucleus(probs: ArrayLike<number>, o: number, K: number, work: FilterWork): number {
   const p32 = work.p;
   let total = 0;
   let smallest = Number.POSITIVE_INFINITY;
   let largest = 0;
-  let zeros = 0;
   for (let k = 0; k < K; k++) {
     const v = probs[o + k];
     if (!(v > 0)) {
-      if (v === 0) {
-        zeros++;
-        continue;
-      }
+      if (v === 0) continue;
       return -1; // NaN or negative
     }
     if (v === Number.POSITIVE_INFINITY) return -1;
@@ -257,7 +254,8 @@ function bucketNucleus(probs: ArrayLike<number>, o: number, K: number, work: Fil
     if (v < smallest) smallest = v;
     if (v > largest) largest = v;
   }
-  if (zeros > 0 || !(total <= smallest * 2 ** 27) || total <= p32) return sortedNucleus(probs, o, K, work);
+  // zeros come after every positive value; with f32(total) > p they are all left out
+  if (!(total <= smallest * 2 ** 27) || !(f32(total) > p32)) return sortedNucleus(probs, o, K, work);
   const { bucketOf, bucketCount, bucketMass } = work;
   const scale = (BUCKETS - 1) / largest;
   for (let b = 0; b < BUCKETS; b++) {
@@ -266,6 +264,10 @@ function bucketNucleus(probs: ArrayLike<number>, o: number, K: number, work: Fil
   }
   for (let k = 0; k < K; k++) {
     const v = probs[o + k];
+    if (v === 0) {
+      bucketOf[k] = -1;
+      continue;
+    }
     const b = (v * scale) | 0; // floor: v·scale is in [0, BUCKETS − 1]
     bucketOf[k] = b;
     bucketCount[b]++;

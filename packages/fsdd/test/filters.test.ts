@@ -93,7 +93,7 @@ describe('filters against a plain full-sort implementation', () => {
   });
   it('topP on flat distributions (more than 32 kept: the bucket path)', () => {
     // near-uniform rows as an untrained or early model gives them: softmax of logits in a narrow
-    // range, with ties (logits on a grid) and now and then a tiny value (the exactness check)
+    // range, with ties (logits on a grid), zeros, and now and then a tiny value (the exactness check)
     const flat = fc
       .tuple(
         fc.integer({ min: 33, max: 140 }),
@@ -101,11 +101,13 @@ describe('filters against a plain full-sort implementation', () => {
         fc.boolean(),
         fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 140, maxLength: 140 }),
         fc.option(fc.integer({ min: 0, max: 139 }), { nil: undefined }),
+        fc.array(fc.integer({ min: 0, max: 139 }), { maxLength: 40 }),
       )
-      .map(([K, spread, grid, raw, tiny]) => {
+      .map(([K, spread, grid, raw, tiny, zeros]) => {
         const logits = raw.slice(0, K).map((x) => (grid ? Math.round(x * 4) / 4 : x) * spread);
         const e = logits.map((l) => Math.exp(l));
         if (tiny !== undefined && tiny < K) e[tiny] = 1e-12;
+        for (const z of zeros) if (z < K) e[z] = 0; // as guidance leaves them
         const sum = e.reduce((a, b) => a + b, 0);
         return [K, e.map((v) => v / sum)] as const;
       });
