@@ -290,18 +290,8 @@ function bucketNucleus(probs: ArrayLike<number>, o: number, K: number, work: Fil
     const n = bucketCount[b];
     if (n > LIST_LIMIT) return sortedNucleus(probs, o, K, work);
     let j = 0;
-    for (let k = 0; j < n; k++) {
-      if (bucketOf[k] !== b) continue;
-      const v = probs[o + k];
-      let q = j++;
-      while (q > 0 && values[q - 1] < v) {
-        members[q] = members[q - 1];
-        values[q] = values[q - 1];
-        q--;
-      }
-      members[q] = k;
-      values[q] = v;
-    }
+    for (let k = 0; j < n; k++)
+      if (bucketOf[k] === b) j = insertDescending(members, values, j, k, probs[o + k]);
     for (j = 0; j < n; j++) {
       if (rank > 0 && f32(before) > p32) break;
       mask[members[j] >>> 5] |= 1 << (members[j] & 31);

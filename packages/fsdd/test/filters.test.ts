@@ -23,6 +23,16 @@ function naive(
   return out;
 }
 
+/** The reference's top-p written the obvious way: keep while the float32 cumsum before a value is ≤ p. */
+function naiveTopP(probs: Float32Array, K: number, p: number): Float32Array {
+  return naive(probs, K, (order, row) => {
+    let cum = row[order[0]];
+    let n = 1;
+    while (n < K && f32(cum) <= f32(p)) cum += row[order[n++]];
+    return n;
+  });
+}
+
 const distributions = fc
   .tuple(fc.integer({ min: 2, max: 40 }), fc.integer({ min: 1, max: 6 }))
   .chain(([K, n]) =>
@@ -44,13 +54,7 @@ describe('filters against a plain full-sort implementation', () => {
     fc.assert(
       fc.property(distributions, fc.double({ min: 0.05, max: 1, noNaN: true }), ([K, values], p) => {
         const probs = Float32Array.from(values);
-        const expected = naive(probs, K, (order, row) => {
-          let cum = 0;
-          let n = 1;
-          cum += row[order[0]];
-          while (n < K && f32(cum) <= f32(p)) cum += row[order[n++]];
-          return n;
-        });
+        const expected = naiveTopP(probs, K, p);
         expect(Array.from(topP(probs, p, K))).toEqual(Array.from(expected));
       }),
       { seed: 21, numRuns: 300 },
@@ -80,12 +84,7 @@ describe('filters against a plain full-sort implementation', () => {
     fc.assert(
       fc.property(normalised, p, ([K, values], pp) => {
         const probs = Float32Array.from(values);
-        const expected = naive(probs, K, (order, row) => {
-          let cum = row[order[0]];
-          let n = 1;
-          while (n < K && f32(cum) <= f32(pp)) cum += row[order[n++]];
-          return n;
-        });
+        const expected = naiveTopP(probs, K, pp);
         expect(Array.from(topP(probs, pp, K))).toEqual(Array.from(expected));
       }),
       { seed: 23, numRuns: 400 },
@@ -115,12 +114,7 @@ describe('filters against a plain full-sort implementation', () => {
     fc.assert(
       fc.property(flat, p, ([K, values], pp) => {
         const probs = Float32Array.from(values);
-        const expected = naive(probs, K, (order, row) => {
-          let cum = row[order[0]];
-          let n = 1;
-          while (n < K && f32(cum) <= f32(pp)) cum += row[order[n++]];
-          return n;
-        });
+        const expected = naiveTopP(probs, K, pp);
         expect(Array.from(topP(probs, pp, K))).toEqual(Array.from(expected));
         // the draw through the same kernels: inverse CDF over the kept weights in index order
         for (const uniform of [0.001, 0.37, 0.999]) {
