@@ -55,17 +55,17 @@ async function kernelMs(model: Uint8Array, feeds: Record<string, unknown>, runs:
     args?: { op_name?: string };
   }[];
   rmSync(dir, { recursive: true, force: true });
-  const perRun = new Map<string, number[]>();
+  const byOp = new Map<string, number[]>();
   for (const e of events) {
     if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time') || e.args?.op_name === undefined) continue;
     const op = e.args.op_name;
-    const list = perRun.get(op) ?? [];
-    perRun.set(op, list);
+    const list = byOp.get(op) ?? [];
+    byOp.set(op, list);
     list.push(e.dur);
   }
   // every kernel runs once per forward: the first (runs+1)-th of each op's events is the warm-up
   const ms = new Map<string, number>();
-  for (const [op, durations] of perRun) {
+  for (const [op, durations] of byOp) {
     const perForward = durations.length / (runs + 1);
     const timed = durations.slice(perForward);
     ms.set(op, timed.reduce((a, b) => a + b, 0) / 1000 / runs);

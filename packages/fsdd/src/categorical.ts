@@ -210,6 +210,11 @@ export function nucleus(probs: ArrayLike<number>, o: number, K: number, work: Fi
   return n;
 }
 
+/** Zeroes the bit mask: a loop, because `fill()` costs more than the few words it has to clear. */
+function clearMask(mask: Int32Array): void {
+  for (let w = 0; w < mask.length; w++) mask[w] = 0;
+}
+
 /**
  * Inserts value v of index k into the list `values`/`kept[0..n)` (descending; after every value
  * ≥ v, so equal values keep index order); returns the new length.
@@ -283,9 +288,9 @@ function bucketNucleus(probs: ArrayLike<number>, o: number, K: number, work: Fil
   }
   // from bucket b down, each bucket sorted (value descending, index ascending), one value at a time
   const values = work.keptValues;
-  const members = work.kept;
+  const members = work.kept; // each walked bucket's values in order; reused for the output below
   const mask = work.mask;
-  for (let w = 0; w < mask.length; w++) mask[w] = 0; // a loop: fill() costs more on a few words
+  clearMask(mask);
   for (; b >= 0; b--) {
     const n = bucketCount[b];
     if (n > LIST_LIMIT) return sortedNucleus(probs, o, K, work);
@@ -370,7 +375,7 @@ function sortByIndex(n: number, work: FilterWork): void {
     return;
   }
   const mask = work.mask;
-  for (let w = 0; w < mask.length; w++) mask[w] = 0; // a loop: fill() costs more on a few words
+  clearMask(mask);
   for (let j = 0; j < n; j++) mask[kept[j] >>> 5] |= 1 << (kept[j] & 31);
   let j = 0;
   for (let word = 0; word < mask.length; word++) {

@@ -1,5 +1,5 @@
 import { digitSlice, mnistDigits } from '@tokenset/demo-models';
-import type { TokenizerNetConfig } from '../src/index.js';
+import type { TokenizerNetConfig, TrainRunOptions } from '../src/index.js';
 
 /** A tokenizer small enough to train a few steps in a test (GroupNorm still needs 32 channels). */
 export const TINY_TOKENIZER: Partial<TokenizerNetConfig> = {
@@ -31,3 +31,17 @@ export function tinyData() {
 }
 
 export { digitSlice };
+
+/** Run options that stop a run after step `step`, as Ctrl-C would, with a checkpoint after every step. */
+export function stopAfterStep(
+  step: number,
+): Pick<TrainRunOptions, 'signal' | 'checkpointSeconds' | 'onProgress'> {
+  const controller = new AbortController();
+  return {
+    signal: controller.signal,
+    checkpointSeconds: 0,
+    onProgress: (e) => {
+      if (e.status === 'step' && e.step === step) controller.abort();
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DigitClassifier } from '@tokenset/demo-models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainClassifier } from '../src/index.js';
-import { tinyData } from './helpers.js';
+import { stopAfterStep, tinyData } from './helpers.js';
 
 const data = tinyData();
 let dir: string;
@@ -45,16 +45,11 @@ describe('trainClassifier', { timeout: 120_000 }, () => {
     const straight = join(dir, 'straight');
     await trainClassifier({ ...base, out: straight, steps: 4 });
     const split = join(dir, 'split');
-    const controller = new AbortController();
     await trainClassifier({
       ...base,
       out: split,
       steps: 4,
-      signal: controller.signal,
-      checkpointSeconds: 0,
-      onProgress: (e) => {
-        if (e.status === 'step' && e.step === 2) controller.abort();
-      },
+      ...stopAfterStep(2),
     });
     const resumed = await trainClassifier({ ...base, out: split, steps: 4, resume: true });
     expect(resumed.steps).toBe(4);

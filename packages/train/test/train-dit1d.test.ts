@@ -7,7 +7,7 @@ import { type PickleObject, readCheckpoint } from '@tokenset/tensor-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainDiT1D, trainTokenizer } from '../src/index.js';
 import { dit1dForward } from '../src/parity.js';
-import { TINY_TOKENIZER, tinyData } from './helpers.js';
+import { stopAfterStep, TINY_TOKENIZER, tinyData } from './helpers.js';
 
 const data = tinyData();
 let dir: string;
@@ -87,16 +87,11 @@ describe('trainDiT1D', { timeout: 240_000 }, () => {
     const straight = join(dir, 'straight');
     await trainDiT1D({ ...base(), out: straight, steps: 4 });
     const split = join(dir, 'split');
-    const controller = new AbortController();
     await trainDiT1D({
       ...base(),
       out: split,
       steps: 4,
-      signal: controller.signal,
-      checkpointSeconds: 0,
-      onProgress: (e) => {
-        if (e.status === 'step' && e.step === 2) controller.abort();
-      },
+      ...stopAfterStep(2),
     });
     await trainDiT1D({ ...base(), out: split, steps: 4, resume: true });
     expect(await readFile(join(split, 'generator.pth'))).toEqual(

@@ -7,7 +7,7 @@ import { SetTokenizer } from '@tokenset/tokenizer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrainError, trainTokenizer } from '../src/index.js';
 import { tokenizerForward } from '../src/parity.js';
-import { TINY_TOKENIZER, tinyData } from './helpers.js';
+import { stopAfterStep, TINY_TOKENIZER, tinyData } from './helpers.js';
 
 const data = tinyData();
 let dir: string;
@@ -69,17 +69,12 @@ describe('trainTokenizer', { timeout: 240_000 }, () => {
     const straight = join(dir, 'straight');
     await trainTokenizer({ ...base, shift: 2, out: straight, steps: 6 });
     const split = join(dir, 'split');
-    const controller = new AbortController();
     await trainTokenizer({
       ...base,
       shift: 2,
       out: split,
       steps: 6,
-      signal: controller.signal,
-      checkpointSeconds: 0,
-      onProgress: (e) => {
-        if (e.status === 'step' && e.step === 4) controller.abort();
-      },
+      ...stopAfterStep(4),
     });
     const resumed = await trainTokenizer({ ...base, shift: 2, out: split, steps: 6, resume: true });
     expect(resumed.steps).toBe(6);
