@@ -91,8 +91,12 @@ export interface TrainDiT1DOptions extends TrainRunOptions, DataParallelOptions 
   /**
    * A generator checkpoint (`generator.pth`, or any DiT1D file in the released layout) whose EMA
    * weights (else its model weights) start the run instead of the random initialisation: fine-tuning,
-   * e.g. on the token sets of a retrained tokenizer. Sizes must match. The optimizer, EMA warm-up and
-   * learning-rate schedule start afresh; not with `resume` (a resumed run continues its own weights).
+   * e.g. on the token sets of a retrained tokenizer. Sizes must match, except that the run may be
+   * deeper (growing a trained generator): the file's blocks fill the first blocks, and the blocks
+   * beyond them keep their fresh initialisation, whose zero adaLN gates make each an identity map,
+   * so the deeper generator starts out computing exactly what the file's did. The optimizer, EMA
+   * warm-up and learning-rate schedule start afresh; not with `resume` (a resumed run continues its
+   * own weights).
    */
   init?: string;
 }
@@ -125,18 +129,39 @@ async function encodeCounts(tokenizer: SetTokenizer, data: DigitSet): Promise<In
   return countsFromTokens(tokens, tokenizer.codebookSize, data.count);
 }
 
-/** Checks that `--init`'s weights fit the run's sizes (C and M from the tokenizer), before any work. */
+/** The number of DiT blocks in a generator's weights (`blocks.0.…` to `blocks.{n-1}.…`). */
+function blockCount(weights: ReadonlyMap<string, Float32Array>): number {
+  let depth = 0;
+  for (const name of weights.keys()) {
+    const match = /^blocks\.(\d+)\./.exec(name);
+    if (match !== null) depth = Math.max(depth, Number(match[1]) + 1);
+  }
+  return depth;
+}
+
+/**
+ * Checks that `--init`'s weights fit the run's sizes (C and M from the tokenizer; a depth up to the
+ * run's), before any work. Returns the parameters they fill.
+ */
 function checkInitSizes(
   path: string,
   { group, weights }: Awaited<ReturnType<typeof readGeneratorWeights>>,
   config: DiT1DNetConfig,
-): void {
-  const bad = firstSizeMismatch(dit1dShapes(config), weights);
+): ShapeEntry[] {
+  const depth = blockCount(weights);
+  if (depth > config.depth) {
+    throw new TrainError(
+      `--init ${path}: expected a generator of depth ${config.depth} or less (the run's), got depth ${depth}`,
+    );
+  }
+  const shapes = dit1dShapes({ ...config, depth: Math.max(depth, 1) });
+  const bad = firstSizeMismatch(shapes, weights);
   if (bad !== undefined) {
     throw new TrainError(
       `--init ${path}: expected '${group}.${bad.name}' with ${bad.size} values, got ${bad.got ?? 'none'} (C = ${config.codebookSize} and M = ${config.setSize} from the tokenizer, width ${config.hiddenSize}, depth ${config.depth})`,
     );
   }
+  return shapes;
 }
 
 /**
@@ -197,8 +222,9 @@ export async function trainDiT1D(
   let files: RunFiles;
   let resumed: Awaited<ReturnType<typeof readTrainingState>> | undefined;
   let counts: Int32Array;
+  let initShapes: ShapeEntry[] = [];
   try {
-    if (initial !== undefined) checkInitSizes(options.init!, initial, config);
+    if (initial !== undefined) initShapes = checkInitSizes(options.init!, initial, config);
     files = await prepareOutput(options.out, KIND, options.resume ?? false);
     resumed = options.resume ? await readTrainingState(files.state, KIND) : undefined;
     counts = await encodeCounts(tokenizer, data);
@@ -209,8 +235,11 @@ export async function trainDiT1D(
   await initBackend();
   const shapes = dit1dShapes(config);
   const params = initParams(shapes, ditInit(labelInitStd), seed);
-  if (initial !== undefined)
-    restoreVariables(params, initial.weights, initial.group, (v, d) => v.assign(tf.tensor(d, v.shape)));
+  if (initial !== undefined) {
+    // a deeper run: only the file's parameters are loaded; the extra blocks stay fresh (identity)
+    const loaded = new Map(initShapes.map(({ name }) => [name, params.get(name)!]));
+    restoreVariables(loaded, initial.weights, initial.group, (v, d) => v.assign(tf.tensor(d, v.shape)));
+  }
   const optimizer = new AdamW(params);
   const ema = new Ema(params, emaDecay, emaWarmup);
   const startStep = resumed === undefined ? 0 : resumeInto(resumed, files.state, params, optimizer, ema);

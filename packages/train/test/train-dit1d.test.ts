@@ -139,6 +139,52 @@ describe('trainDiT1D', { timeout: 240_000 }, () => {
     expect(existsSync(join(dir, 'init-e'))).toBe(false); // checked before the output folder is made
   });
 
+  it('init: grows a generator deeper, starting out as the same function', async () => {
+    const shallow = await trainDiT1D({ ...base(), out: join(dir, 'grow-a'), steps: 2 });
+    const deeper = await trainDiT1D({
+      ...base(),
+      out: join(dir, 'grow-b'),
+      steps: 1,
+      learningRate: 0,
+      sizes: { hiddenSize: 32, depth: 3, numHeads: 2 },
+      init: shallow.generatorPath,
+    });
+    const logits = async (path: string) => {
+      const dit = await DiT1D.load(path);
+      try {
+        const C = dit.codebookSize;
+        const counts = new Int32Array(2 * C);
+        for (let i = 0; i < dit.setSize; i++) {
+          counts[(i * 7) % C]++;
+          counts[C + ((i * 3 + 2) % C)]++;
+        }
+        return {
+          depth: dit.info.depth,
+          values: await dit.logits(counts, new Float32Array([0.2, 0.7]), new Int32Array([3, 10])),
+        };
+      } finally {
+        await dit.release();
+      }
+    };
+    const before = await logits(shallow.generatorPath);
+    const after = await logits(deeper.generatorPath);
+    expect([before.depth, after.depth]).toEqual([1, 3]);
+    // the new blocks' zero gates make them identity maps (the EMA's float32 update of an unchanged
+    // weight may move its last bit, hence a tolerance rather than equality)
+    let worst = 0;
+    let scale = 0;
+    for (let i = 0; i < before.values.length; i++) {
+      scale = Math.max(scale, Math.abs(before.values[i]));
+      worst = Math.max(worst, Math.abs(after.values[i] - before.values[i]));
+    }
+    expect(worst / scale).toBeLessThan(1e-6);
+    await expect(
+      trainDiT1D({ ...base(), out: join(dir, 'grow-c'), init: deeper.generatorPath }),
+    ).rejects.toThrow(
+      /--init .*generator\.pth: expected a generator of depth 1 or less \(the run's\), got depth 3/,
+    );
+  });
+
   it('checks its settings before loading anything', async () => {
     await expect(
       trainDiT1D({ ...base(), out: join(dir, 'x'), sizes: { hiddenSize: 30, depth: 1, numHeads: 4 } }),

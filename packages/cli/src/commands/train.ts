@@ -192,7 +192,7 @@ export const trainCommand: Command = {
       type: 'string',
       valueName: 'generator.pth',
       description:
-        "start from this generator's EMA weights (fine-tuning; sizes must match; not with --resume)",
+        "start from this generator's EMA weights (fine-tuning; sizes must match, or a shallower generator's: its blocks come first, the extra blocks start as identity maps; not with --resume)",
     },
     ...COMMON,
     ...SIZES,
@@ -200,6 +200,7 @@ export const trainCommand: Command = {
   examples: [
     'tokenset train --tokenizer runs/tokenizer/tokenizer.pth --out runs/generator',
     'tokenset train --tokenizer runs/tokenizer2/tokenizer.pth --init runs/generator/generator.pth --out runs/generator2',
+    `tokenset train --tokenizer runs/tokenizer2/tokenizer.pth --init runs/generator2/generator.pth --sizes '{"depth":6}' --out runs/generator3`,
   ],
   async run(positionals, values, io) {
     const settings = commonSettings('train', positionals, values);
