@@ -196,6 +196,17 @@ export function restoreVariables(
   }
 }
 
+/** The number of blocks `{prefix}0.…` to `{prefix}{n-1}.…` in a checkpoint's weights (0 when none). */
+export function blockCount(weights: ReadonlyMap<string, Float32Array>, prefix: string): number {
+  let count = 0;
+  for (const name of weights.keys()) {
+    if (!name.startsWith(prefix)) continue;
+    const index = Number.parseInt(name.slice(prefix.length), 10);
+    if (index >= count) count = index + 1;
+  }
+  return count;
+}
+
 /**
  * The first parameter of `shapes` whose value count `weights` does not match (missing counts as
  * none), for a check of loaded weights before any work; undefined when all fit.

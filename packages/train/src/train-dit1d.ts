@@ -15,6 +15,7 @@ import { Namespace } from '@tokenset/tensor-io';
 import { SetTokenizer } from '@tokenset/tokenizer';
 import { AdamW, Ema } from './adam.js';
 import {
+  blockCount,
   firstSizeMismatch,
   readGeneratorWeights,
   readTrainingState,
@@ -129,16 +130,6 @@ async function encodeCounts(tokenizer: SetTokenizer, data: DigitSet): Promise<In
   return countsFromTokens(tokens, tokenizer.codebookSize, data.count);
 }
 
-/** The number of DiT blocks in a generator's weights (`blocks.0.…` to `blocks.{n-1}.…`). */
-function blockCount(weights: ReadonlyMap<string, Float32Array>): number {
-  let depth = 0;
-  for (const name of weights.keys()) {
-    const match = /^blocks\.(\d+)\./.exec(name);
-    if (match !== null) depth = Math.max(depth, Number(match[1]) + 1);
-  }
-  return depth;
-}
-
 /**
  * Checks that `--init`'s weights fit the run's sizes (C and M from the tokenizer; a depth up to the
  * run's), before any work. Returns the parameters they fill.
@@ -148,7 +139,7 @@ function checkInitSizes(
   { group, weights }: Awaited<ReturnType<typeof readGeneratorWeights>>,
   config: DiT1DNetConfig,
 ): ShapeEntry[] {
-  const depth = blockCount(weights);
+  const depth = blockCount(weights, 'blocks.');
   if (depth > config.depth) {
     throw new TrainError(
       `--init ${path}: expected a generator of depth ${config.depth} or less (the run's), got depth ${depth}`,

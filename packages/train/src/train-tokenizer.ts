@@ -12,6 +12,7 @@ import { mnistDigits } from '@tokenset/demo-models';
 import { tokenizerShapes } from '@tokenset/tokenizer';
 import { AdamW } from './adam.js';
 import {
+  blockCount,
   firstSizeMismatch,
   float32,
   readTokenizerWeights,
@@ -89,9 +90,13 @@ export interface TrainTokenizerOptions extends TrainRunOptions, DataParallelOpti
   loss?: ReconstructionLoss;
   /**
    * A tokenizer checkpoint (`tokenizer.pth`, a plain state dict) whose weights start the run instead
-   * of the random initialisation: fine-tuning, e.g. longer or with another loss. Sizes must match.
-   * The codebook comes from the file, so quantisation is on from the first step (`quantizeAfter`
-   * is 0); the optimizer and learning-rate schedule start afresh. Not with `resume`.
+   * of the random initialisation: fine-tuning, e.g. longer or with another loss. Sizes must match,
+   * except that the run may have more `layers` (growing a trained tokenizer): the file's blocks fill
+   * the first ones of the encoder and of the decoder, and each extra block starts with zero output
+   * maps (attention and MLP), an identity map, so the grown tokenizer starts out computing exactly
+   * what the file's did. The codebook comes from the file, so quantisation is on from the first
+   * step (`quantizeAfter` is 0); the optimizer and learning-rate schedule start afresh. Not with
+   * `resume`.
    */
   init?: string;
   /**
@@ -224,7 +229,7 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
   const quantizeAfter = options.quantizeAfter ?? (options.init === undefined ? 150 : 0);
   const shapes = tokenizerParameterShapes(c);
   const initial = options.init === undefined ? undefined : await readTokenizerWeights(options.init, '--init');
-  if (initial !== undefined) checkInitSizes(options.init!, initial, shapes, c);
+  const initShapes = initial === undefined ? [] : checkInitSizes(options.init!, initial, c);
   const files: RunFiles = await prepareOutput(options.out, KIND, options.resume ?? false);
   const data = options.data ?? mnistDigits().train;
   if (data.count < batchSize)
@@ -234,7 +239,11 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
   await initBackend();
   const params: Params = initParams(shapes, tokenizerInit(c.width), seed);
   if (initial === undefined) sharpenAttention(params, ATTENTION_SHARPENING);
-  else restoreVariables(params, initial, 'tokenizer', (v, d) => v.assign(tf.tensor(d, v.shape)));
+  else {
+    const loaded = new Map(initShapes.map(({ name }) => [name, params.get(name)!]));
+    restoreVariables(loaded, initial, 'tokenizer', (v, d) => v.assign(tf.tensor(d, v.shape)));
+    startAsIdentity(params, new Set(loaded.keys()));
+  }
   const optimizer = new AdamW(params);
   const usage = new Float64Array(c.codebookSize);
   let startStep = 0;
@@ -328,18 +337,42 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
   };
 }
 
-/** Checks that `--init`'s weights fit the run's sizes, before any work. */
+/**
+ * Checks that `--init`'s weights fit the run's sizes (as many layers or fewer), before any work.
+ * Returns the parameters they fill.
+ */
 function checkInitSizes(
   path: string,
   weights: Map<string, Float32Array>,
-  shapes: ShapeEntry[],
   c: TokenizerNetConfig,
-): void {
+): ShapeEntry[] {
+  const layers = blockCount(weights, 'encoder.transformer.');
+  if (layers > c.layers) {
+    throw new RangeError(
+      `--init ${path}: expected a tokenizer of ${c.layers} layers or fewer (the run's), got ${layers}`,
+    );
+  }
+  const shapes = tokenizerParameterShapes({ ...c, layers: Math.max(layers, 1) });
   const bad = firstSizeMismatch(shapes, weights);
   if (bad !== undefined) {
     throw new RangeError(
       `--init ${path}: expected '${bad.name}' with ${bad.size} values, got ${bad.got ?? 'none'} (width ${c.width}, ${c.layers} layers, ${c.numLatentTokens} tokens, codebook ${c.codebookSize} × ${c.tokenSize}, image ${c.imageSize}, patch ${c.patchSize})`,
     );
+  }
+  return shapes;
+}
+
+/**
+ * Zeroes the output maps of the transformer blocks `--init` did not fill (a grown tokenizer), so
+ * that each is an identity map: `x + 0` after attention and after the MLP. Their other weights keep
+ * the fresh initialisation (the query and key maps sharpened as in a new run), and they learn from
+ * the first step on, as the output maps' gradients are not zero.
+ */
+function startAsIdentity(params: Params, loaded: ReadonlySet<string>): void {
+  const fresh = new Map([...params].filter(([name]) => !loaded.has(name)));
+  sharpenAttention(fresh, ATTENTION_SHARPENING);
+  for (const [name, v] of fresh) {
+    if (/\.(attn\.out_proj|mlp\.c_proj)\.(weight|bias)$/.test(name)) v.assign(tf.zerosLike(v));
   }
 }
 

@@ -120,6 +120,39 @@ describe('trainTokenizer', { timeout: 240_000 }, () => {
     ).rejects.toThrow(/--init .*nothing\.pth: expected a tokenizer state dict, got/);
   });
 
+  it('init: grows a tokenizer deeper, starting out as the same function', async () => {
+    const shallow = await trainTokenizer({ ...base, out: join(dir, 'grow-a'), steps: 3 });
+    const grown = await trainTokenizer({
+      ...base,
+      config: { ...TINY_TOKENIZER, layers: 3 },
+      out: join(dir, 'grow-b'),
+      steps: 1,
+      learningRate: 0,
+      restartEvery: 1000, // no codebook restart either: the weights stay as loaded
+      init: shallow.tokenizerPath,
+    });
+    const images = data.images.subarray(0, 4 * 3072);
+    const run = async (path: string) => {
+      const tokenizer = await SetTokenizer.load(path);
+      try {
+        const tokens = await tokenizer.encode(images);
+        return { layers: tokenizer.config.layers, tokens, pixels: await tokenizer.decode(tokens) };
+      } finally {
+        await tokenizer.release();
+      }
+    };
+    const before = await run(shallow.tokenizerPath);
+    const after = await run(grown.tokenizerPath);
+    expect([before.layers, after.layers]).toEqual([1, 3]);
+    expect(after.tokens).toEqual(before.tokens); // the new blocks add zero: identity maps
+    expect(after.pixels).toEqual(before.pixels);
+    await expect(
+      trainTokenizer({ ...base, out: join(dir, 'grow-c'), init: grown.tokenizerPath }),
+    ).rejects.toThrow(
+      /--init .*tokenizer\.pth: expected a tokenizer of 1 layers or fewer \(the run's\), got 3/,
+    );
+  });
+
   it('rejects bad settings before any work, in one line', async () => {
     await expect(
       trainTokenizer({ ...base, out: join(dir, 'bad-loss'), loss: 'l2' as never }),

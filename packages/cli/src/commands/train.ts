@@ -137,7 +137,8 @@ export const trainTokenizerCommand: Command = {
     init: {
       type: 'string',
       valueName: 'tokenizer.pth',
-      description: "start from this tokenizer's weights (fine-tuning; sizes must match; not with --resume)",
+      description:
+        "start from this tokenizer's weights (fine-tuning; sizes must match, or a tokenizer of fewer layers: its blocks come first, the extra blocks start as identity maps; not with --resume)",
     },
     shift: {
       type: 'string',
