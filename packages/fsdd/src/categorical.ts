@@ -389,6 +389,36 @@ function sortByIndex(n: number, work: FilterWork): void {
 }
 
 /**
+ * Whether the inverse-CDF draw with the uniform `uniforms[ui]` from the top-p or top-k filtered
+ * distribution certainly gives index 0, decided without the filter. Both filters keep the largest
+ * value, so when value 0 is the largest (ties included: stable order puts index 0 first) it is kept
+ * and comes first in index order, and the draw gives 0 when its renormalised weight w₀ exceeds
+ * u·(sum of the kept weights). With S the sum of all values, w₀ ≥ (v₀/S)(1 − 2^-22) and the kept
+ * weights sum to at most 1 + 2^-22 (float32 renormalisation), so `u·S·(1 + 2^-18) < v₀` settles it.
+ * One pass that stops as soon as the answer is no; false whenever in doubt (the filter then runs
+ * and reports invalid values). FSDD rows are mostly count 0 at high probability: most draws end here.
+ */
+export function drawsFirst(
+  probs: ArrayLike<number>,
+  o: number,
+  K: number,
+  uniforms: Float64Array,
+  ui: number,
+): boolean {
+  const v0 = probs[o];
+  if (!(v0 > 0) || v0 === Number.POSITIVE_INFINITY) return false;
+  const limit = v0 / (uniforms[ui] * (1 + 2 ** -18)); // the sum of all values must stay below it
+  let sum = v0;
+  for (let k = 1; k < K; k++) {
+    const v = probs[o + k];
+    if (!(v >= 0) || v > v0) return false; // NaN, negative, or a larger value (infinity too)
+    sum += v;
+    if (sum >= limit) return false;
+  }
+  return true;
+}
+
+/**
  * Inverse-CDF draw with the uniform `uniforms[ui]` over sparse weights (`work.kept[0..n)`
  * ascending, `work.weights`, their sum `work.total`, as `normaliseKept` leaves them) in a
  * distribution of K values: the number of j with cdf[j] ≤ u·total (float64 sequential cdf),

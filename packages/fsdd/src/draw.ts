@@ -2,6 +2,7 @@ import { assertInteger, assertNumericArray, describeValue } from '@tokenset/set-
 import {
   drawFull,
   drawKept,
+  drawsFirst,
   type FilterWork,
   filterWork,
   normaliseKept,
@@ -113,6 +114,10 @@ export function drawDistributions(
     work.p = f32(strategy.p);
     for (let j = 0; j < count; j++) {
       const o = po + j * K;
+      if (drawsFirst(probs, o, K, uniforms, j)) {
+        out[oo + j] = 0;
+        continue;
+      }
       const n = nucleus(probs, o, K, work);
       if (n < 0 || !normaliseKept(probs, o, n, work)) return j;
       out[oo + j] = drawKept(n, K, uniforms, j, work);
@@ -121,6 +126,10 @@ export function drawDistributions(
     work.k = strategy.k;
     for (let j = 0; j < count; j++) {
       const o = po + j * K;
+      if (drawsFirst(probs, o, K, uniforms, j)) {
+        out[oo + j] = 0;
+        continue;
+      }
       const n = topKIndices(probs, o, K, work);
       if (n < 0 || !normaliseKept(probs, o, n, work)) return j;
       out[oo + j] = drawKept(n, K, uniforms, j, work);

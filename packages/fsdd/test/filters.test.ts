@@ -137,6 +137,61 @@ describe('filters against a plain full-sort implementation', () => {
       { seed: 29, numRuns: 400 },
     );
   });
+  it('draws with count 0 the largest value: the shortcut (drawsFirst) never disagrees with the filter', () => {
+    // FSDD rows: count 0 holds most of the mass; uniforms at and around the draw's boundary at index 0
+    const dominant = fc
+      .tuple(
+        fc.integer({ min: 2, max: 140 }),
+        fc.double({ min: 0.2, max: 0.999, noNaN: true }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 140, maxLength: 140 }),
+        fc.boolean(),
+      )
+      .map(([K, head, raw, tie]) => {
+        const rest = raw.slice(1, K);
+        const sum = rest.reduce((a, b) => a + b, 0) || 1;
+        const values = [head, ...rest.map((v) => ((1 - head) * v) / sum)];
+        if (tie && K > 2) values[K - 1] = Math.fround(values[0]); // a tie with the largest
+        return [K, values.map((v) => Math.min(v, head))] as const;
+      });
+    const strategies = fc.oneof(
+      fc.double({ min: 0.05, max: 1, noNaN: true }).map((p) => ({ kind: 'topP', p }) as const),
+      fc.integer({ min: 1, max: 4 }).map((k) => ({ kind: 'topK', k }) as const),
+    );
+    fc.assert(
+      fc.property(dominant, strategies, ([K, values], chosen) => {
+        const probs = Float32Array.from(values);
+        const strategy =
+          chosen.kind === 'topK' ? ({ kind: 'topK', k: Math.min(chosen.k, K) } as const) : chosen;
+        const kept = strategy.kind === 'topP' ? topP(probs, strategy.p, K) : topK(probs, strategy.k, K);
+        let total = 0;
+        for (const w of kept) total += w;
+        const edge = kept[0] / total; // the draw gives 0 exactly when u·total < w₀
+        for (const uniform of [
+          0,
+          edge * (1 - 2 ** -16),
+          edge * (1 - 1e-12),
+          edge,
+          edge * (1 + 1e-12),
+          0.5,
+          0.999,
+        ]) {
+          if (!(uniform < 1)) continue;
+          const drawn = drawCounts(probs, { setSize: K - 1, strategy, t: 0, uniform: () => uniform });
+          let cdf = 0;
+          let index = K - 1;
+          for (let k = 0; k < K; k++) {
+            cdf += kept[k];
+            if (cdf > uniform * total) {
+              index = k;
+              break;
+            }
+          }
+          expect(drawn[0]).toBe(index);
+        }
+      }),
+      { seed: 31, numRuns: 500 },
+    );
+  });
   it('topK keeps the k largest with stable ties', () => {
     fc.assert(
       fc.property(distributions, fc.nat(), ([K, values], kSeed) => {
