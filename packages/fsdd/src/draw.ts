@@ -110,27 +110,18 @@ export function drawDistributions(
       if (idx < 0) return j;
       out[oo + j] = idx;
     }
-  } else if (strategy.kind === 'topP') {
-    work.p = f32(strategy.p);
-    for (let j = 0; j < count; j++) {
-      const o = po + j * K;
-      if (drawsFirst(probs, o, K, uniforms, j)) {
-        out[oo + j] = 0;
-        continue;
-      }
-      const n = nucleus(probs, o, K, work);
-      if (n < 0 || !normaliseKept(probs, o, n, work)) return j;
-      out[oo + j] = drawKept(n, K, uniforms, j, work);
-    }
   } else {
-    work.k = strategy.k;
+    // top-p or top-k: the filter, then the draw over the kept weights (skipped when certainly 0)
+    const isTopP = strategy.kind === 'topP';
+    if (isTopP) work.p = f32(strategy.p);
+    else work.k = strategy.k;
     for (let j = 0; j < count; j++) {
       const o = po + j * K;
       if (drawsFirst(probs, o, K, uniforms, j)) {
         out[oo + j] = 0;
         continue;
       }
-      const n = topKIndices(probs, o, K, work);
+      const n = isTopP ? nucleus(probs, o, K, work) : topKIndices(probs, o, K, work);
       if (n < 0 || !normaliseKept(probs, o, n, work)) return j;
       out[oo + j] = drawKept(n, K, uniforms, j, work);
     }
