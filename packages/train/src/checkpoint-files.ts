@@ -114,16 +114,21 @@ export async function readGeneratorWeights(
 }
 
 /**
- * The weights of a tokenizer checkpoint (a plain state dict, as `set_tokenizer_*.pth` and
- * `trainTokenizer`'s `tokenizer.pth`). A missing, corrupt or other file is a {@link TrainError}
- * naming `what` (the flag) and the path; names and sizes are the caller's to check.
+ * The weights of a plain state dict (tensors at the top level): a tokenizer checkpoint as
+ * `set_tokenizer_*.pth` and `trainTokenizer`'s `tokenizer.pth`, or a classifier's `classifier.pth`;
+ * `kind` names which in errors. A missing, corrupt or other file is a {@link TrainError} naming
+ * `what` (the flag) and the path; names and sizes are the caller's to check.
  */
-export async function readTokenizerWeights(path: string, what: string): Promise<Map<string, Float32Array>> {
-  const { weights } = await readFloat32Weights(path, what, 'a tokenizer state dict', (root) => {
+export async function readStateDict(
+  path: string,
+  what: string,
+  kind: 'tokenizer' | 'classifier',
+): Promise<Map<string, Float32Array>> {
+  const { weights } = await readFloat32Weights(path, what, `a ${kind} state dict`, (root) => {
     const plain = root instanceof Map && [...root.values()].some((v) => isTensorLike(v));
     if (!plain) {
       throw new TrainError(
-        `${what} ${path}: expected a tokenizer state dict (tensors at the top level), got ${describeRoot(root)}`,
+        `${what} ${path}: expected a ${kind} state dict (tensors at the top level), got ${describeRoot(root)}`,
       );
     }
     return undefined;

@@ -28,15 +28,32 @@ function avgPool2(x: tf.Tensor4D): tf.Tensor4D {
   return tf.mean(x.reshape([b, h / 2, 2, w / 2, 2, c]), [2, 4]) as tf.Tensor4D;
 }
 
+/** The classifier's activations, each after its ReLU: three convolution maps and the features. */
+export interface ClassifierActivations {
+  /** `[B, 32, 32, 32]`, `[B, 16, 16, 64]`, `[B, 8, 8, 64]` (channels last, before pooling). */
+  maps: tf.Tensor4D[];
+  /** The 128-d hidden layer `[B, 128]`. */
+  features: tf.Tensor2D;
+}
+
+/** Images `[B, 32, 32, 3]` in [-1, 1] → the activations of every layer but the logits. */
+export function classifierActivations(p: Params, images: tf.Tensor4D): ClassifierActivations {
+  const maps: tf.Tensor4D[] = [];
+  let x = images;
+  for (const name of ['conv1', 'conv2', 'conv3']) {
+    const map = tf.relu(convSame(p, x, name, true)) as tf.Tensor4D;
+    maps.push(map);
+    x = avgPool2(map); // 16, 8, then 4 pixels square
+  }
+  const flat = tf.transpose(x, [0, 3, 1, 2]).reshape([x.shape[0], 1024]); // PyTorch's NCHW flatten
+  return { maps, features: tf.relu(linear(p, flat, 'fc1')) as tf.Tensor2D };
+}
+
 /** Images `[B, 32, 32, 3]` in [-1, 1] → `{ features [B, 128], logits [B, 10] }`. */
 export function classifierForward(
   p: Params,
   images: tf.Tensor4D,
 ): { features: tf.Tensor2D; logits: tf.Tensor2D } {
-  let x = avgPool2(tf.relu(convSame(p, images, 'conv1', true))); // [B, 16, 16, 32]
-  x = avgPool2(tf.relu(convSame(p, x, 'conv2', true))); // [B, 8, 8, 64]
-  x = avgPool2(tf.relu(convSame(p, x, 'conv3', true))); // [B, 4, 4, 64]
-  const flat = tf.transpose(x, [0, 3, 1, 2]).reshape([x.shape[0], 1024]); // PyTorch's NCHW flatten
-  const features = tf.relu(linear(p, flat, 'fc1')) as tf.Tensor2D;
+  const { features } = classifierActivations(p, images);
   return { features, logits: linear(p, features, 'fc2') as tf.Tensor2D };
 }

@@ -17,7 +17,7 @@ import { Worker } from 'node:worker_threads';
 import { TrainError } from './errors.js';
 import type { ShapeEntry } from './init.js';
 import type { Params } from './layers.js';
-import { type ShardInput, type ShardModel, type ShardSide, shardLoss } from './shard-loss.js';
+import { type ShardInput, type ShardModel, type ShardSide, shardGradients } from './shard-loss.js';
 import { tf } from './tf.js';
 
 /** What a gradient worker starts with. */
@@ -98,7 +98,7 @@ export class DataParallel {
       this.ask(thread, { params: values, input: inputs[i + 1] }),
     );
     const side: ShardSide = { figures: {} };
-    const local = tf.variableGrads(() => shardLoss(this.model, params, inputs[0], side));
+    const local = shardGradients(this.model, params, inputs[0], side);
     if (this.threads.length === 0) {
       const value = local.value.dataSync()[0];
       local.value.dispose();

@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { GradientReply, GradientTask, GradientWorkerData } from './data-parallel.js';
 import type { ShapeEntry } from './init.js';
 import type { Params } from './layers.js';
-import { type ShardSide, shardLoss } from './shard-loss.js';
+import { type ShardSide, shardGradients } from './shard-loss.js';
 import { initBackend, tf } from './tf.js';
 
 const data = workerData as GradientWorkerData;
@@ -24,7 +24,7 @@ parentPort!.on('message', async (task: GradientTask) => {
       tf.tidy(() => v.assign(tf.tensor(values, v.shape)));
     }
     const side: ShardSide = { figures: {} };
-    const { value, grads } = tf.variableGrads(() => shardLoss(data.model, params, task.input, side));
+    const { value, grads } = shardGradients(data.model, params, task.input, side);
     const out: Record<string, Float32Array> = {};
     for (const [name, g] of Object.entries(grads))
       out[name] = Float32Array.from(g.dataSync() as Float32Array);

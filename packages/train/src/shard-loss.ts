@@ -6,6 +6,7 @@
 
 import { crossEntropyLoss, type DiT1DNetConfig, dit1dLogits } from './dit1d-net.js';
 import { l2Normalize, type Params } from './layers.js';
+import { type PerceptualLoss, perceptualDistance } from './perceptual-loss.js';
 import { type ReconstructionLoss, reconstructionLoss } from './reconstruction-loss.js';
 import { tf } from './tf.js';
 import { decodeQuantized, encodeLatent, quantize, type TokenizerNetConfig } from './tokenizer-net.js';
@@ -13,7 +14,15 @@ import { decodeQuantized, encodeLatent, quantize, type TokenizerNetConfig } from
 /** The models that train data-parallel, with their sizes. */
 export type ShardModel =
   | { kind: 'dit1d'; config: DiT1DNetConfig }
-  | { kind: 'tokenizer'; config: TokenizerNetConfig; loss?: ReconstructionLoss };
+  | {
+      kind: 'tokenizer';
+      config: TokenizerNetConfig;
+      loss?: ReconstructionLoss;
+      /** Added to the reconstruction loss when given. */
+      perceptual?: PerceptualLoss;
+      /** Only the decoder learns (`decoder.*`, `pixel_decoder.*`): the encoder and codebook stay. */
+      decoderOnly?: boolean;
+    };
 
 /** A DiT1D shard: FSDD training examples (`trainingExample`'s z_t and t), labels and data counts. */
 export interface DiT1DShard {
@@ -69,7 +78,12 @@ export function shardLoss(model: ShardModel, p: Params, input: ShardInput, side:
   const mse = tf.mean(tf.square(tf.sub(rec, images))) as tf.Scalar;
   side.figures.mse = mse.dataSync()[0];
   const kind = model.loss ?? 'mse';
-  const recLoss = kind === 'mse' ? mse : reconstructionLoss(kind, rec, images);
+  let recLoss = kind === 'mse' ? mse : reconstructionLoss(kind, rec, images);
+  if (model.perceptual !== undefined) {
+    const distance = perceptualDistance(model.perceptual, rec, images);
+    side.figures.perceptual = distance.dataSync()[0];
+    recLoss = tf.add(recLoss, tf.mul(distance, model.perceptual.weight)) as tf.Scalar;
+  }
   if (q === undefined) {
     side.figures.vq = 0;
     return recLoss;
@@ -78,6 +92,27 @@ export function shardLoss(model: ShardModel, p: Params, input: ShardInput, side:
   side.latents = q.normalised.dataSync() as Float32Array;
   side.figures.vq = q.loss.dataSync()[0];
   return tf.add(recLoss, q.loss) as tf.Scalar;
+}
+
+/** The parameters a step of `model` trains: all, or the decoder's alone. */
+function trainedVariables(model: ShardModel, p: Params): tf.Variable[] | undefined {
+  if (model.kind !== 'tokenizer' || !model.decoderOnly) return undefined;
+  return [...p].filter(([name]) => isDecoderParameter(name)).map(([, v]) => v);
+}
+
+/** Whether a tokenizer parameter belongs to the decoder (the ViT decoder or the pixel decoder). */
+export function isDecoderParameter(name: string): boolean {
+  return name.startsWith('decoder.') || name.startsWith('pixel_decoder.');
+}
+
+/** The shard's loss and its gradients (by parameter name) for the parameters the step trains. */
+export function shardGradients(
+  model: ShardModel,
+  p: Params,
+  input: ShardInput,
+  side: ShardSide,
+): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  return tf.variableGrads(() => shardLoss(model, p, input, side), trainedVariables(model, p));
 }
 
 /** Row ranges of `rows` rows over `shards` shards, as even as possible, in order. */

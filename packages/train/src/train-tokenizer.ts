@@ -15,7 +15,7 @@ import {
   blockCount,
   firstSizeMismatch,
   float32,
-  readTokenizerWeights,
+  readStateDict,
   readTrainingState,
   restoreVariables,
   resumeInto,
@@ -28,6 +28,7 @@ import { DataParallel } from './data-parallel.js';
 import { fanIn, initParams, type ShapeEntry } from './init.js';
 import { l2Normalize, type Params } from './layers.js';
 import { type DataParallelOptions, runLogged, type TrainRunOptions } from './loop.js';
+import { perceptualLossOf, releasePerceptual } from './perceptual-loss.js';
 import { derivedSeed, permutation, uniformStream } from './random.js';
 import { checkReconstructionLoss, type ReconstructionLoss } from './reconstruction-loss.js';
 import {
@@ -106,6 +107,22 @@ export interface TrainTokenizerOptions extends TrainRunOptions, DataParallelOpti
    * right for 96.9% of training digits and 93.4% of held-out ones.
    */
   shift?: number;
+  /**
+   * A digit classifier (`classifier.pth`, as `trainClassifier` writes it) for a perceptual loss
+   * added to the reconstruction loss (see `perceptual-loss.ts`; LPIPS-like, as the reference's
+   * VQGAN-style tokenizers are trained with). Use a classifier of its own (another seed), not the one
+   * that measures the results. 32×32 images only.
+   */
+  perceptual?: string;
+  /** Factor on the perceptual distance (default 1). */
+  perceptualWeight?: number;
+  /**
+   * Train the decoder alone (the ViT decoder and the pixel decoder); the encoder and the codebook
+   * keep `init`'s weights, so every image keeps its token set and a generator trained on the
+   * tokenizer's sets stays valid (the second stage of TiTok's training). Needs `init`; no codebook
+   * restarts.
+   */
+  decoderOnly?: boolean;
 }
 
 /** What {@link trainTokenizer} leaves behind. */
@@ -215,7 +232,17 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
   const peakLr = options.learningRate ?? 1e-3;
   const seed = options.seed ?? 0;
   const workers = workerCount(options.workers, batchSize);
-  const restartEvery = options.restartEvery ?? 50;
+  const decoderOnly = options.decoderOnly ?? false;
+  if (decoderOnly && options.init === undefined)
+    throw new RangeError('decoderOnly: expected an init tokenizer (its encoder and codebook stay), got none');
+  if (decoderOnly && (options.restartEvery ?? 0) > 0)
+    throw new RangeError(
+      `restartEvery: expected 0 with decoderOnly (the codebook stays), got ${options.restartEvery}`,
+    );
+  const restartEvery = decoderOnly ? 0 : (options.restartEvery ?? 50);
+  if (options.perceptualWeight !== undefined && options.perceptual === undefined)
+    throw new RangeError('perceptualWeight: expected a perceptual classifier to weigh, got none');
+  const perceptualWeight = options.perceptualWeight ?? 1;
   const loss = checkReconstructionLoss(options.loss ?? 'mse');
   const shift = options.shift ?? 0;
   if (!Number.isInteger(shift) || shift < 0 || shift >= c.imageSize)
@@ -228,8 +255,18 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     throw new RangeError('init: expected no resume (a resumed run continues its own weights), got both');
   const quantizeAfter = options.quantizeAfter ?? (options.init === undefined ? 150 : 0);
   const shapes = tokenizerParameterShapes(c);
-  const initial = options.init === undefined ? undefined : await readTokenizerWeights(options.init, '--init');
+  const initial =
+    options.init === undefined ? undefined : await readStateDict(options.init, '--init', 'tokenizer');
   const initShapes = initial === undefined ? [] : checkInitSizes(options.init!, initial, c);
+  const perceptual =
+    options.perceptual === undefined
+      ? undefined
+      : perceptualLossOf(
+          await readStateDict(options.perceptual, '--perceptual', 'classifier'),
+          options.perceptual,
+          perceptualWeight,
+          c.imageSize,
+        );
   const files: RunFiles = await prepareOutput(options.out, KIND, options.resume ?? false);
   const data = options.data ?? mnistDigits().train;
   if (data.count < batchSize)
@@ -265,6 +302,8 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     loss,
     shift,
     ...(options.init === undefined ? {} : { init: options.init }),
+    ...perceptualArgs(options.perceptual, perceptualWeight),
+    decoderOnly,
   };
 
   const save = async (stepsDone: number) => {
@@ -279,6 +318,8 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
       shift,
       // a fine-tuned tokenizer's steps are this run's: say where it started
       ...(options.init === undefined ? {} : { init: options.init }),
+      ...perceptualArgs(options.perceptual, perceptualWeight),
+      ...(decoderOnly ? { decoderOnly } : {}),
     });
     return files.state;
   };
@@ -298,10 +339,11 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     const { value, grads, sides } = await pool.gradients(params, shards);
     optimizer.apply(grads, learningRate(s, steps, peakLr), CODEBOOK_LR_SCALE);
     tf.dispose(Object.values(grads));
-    const figures = { loss: value, mse: 0, vq: 0 };
+    const figures: Record<string, number> = { loss: value, mse: 0, vq: 0 };
+    if (perceptual !== undefined) figures.perceptual = 0;
     sides.forEach((side, i) => {
-      figures.mse += (side.figures.mse * shards[i].rows) / batchSize;
-      figures.vq += (side.figures.vq * shards[i].rows) / batchSize;
+      for (const name of Object.keys(figures).slice(1))
+        figures[name] += (side.figures[name] * shards[i].rows) / batchSize;
     });
     const codes = concatenated(sides.map((side) => side.codes ?? new Int32Array(0)));
     for (const code of codes) usage[code]++;
@@ -315,7 +357,11 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     return { ...figures, codebookUsed: used, restarted, perplexity: perplexityOf(codes, c.codebookSize) };
   };
 
-  const pool = DataParallel.start({ kind: 'tokenizer', config: c, loss }, shapes, workers);
+  const pool = DataParallel.start(
+    { kind: 'tokenizer', config: c, loss, ...(perceptual && { perceptual }), decoderOnly },
+    shapes,
+    workers,
+  );
   let done: number;
   try {
     done = await runLogged(
@@ -327,6 +373,7 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
   } finally {
     await pool.close();
     tf.dispose([...params.values()]);
+    if (perceptual !== undefined) releasePerceptual(perceptual);
   }
   return {
     tokenizerPath: files.model,
@@ -335,6 +382,11 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     logPath: files.log,
     steps: done,
   };
+}
+
+/** What `args` and `tokenizer.json` record of the perceptual loss (nothing without it). */
+function perceptualArgs(path: string | undefined, weight: number): Record<string, unknown> {
+  return path === undefined ? {} : { perceptual: path, perceptualWeight: weight };
 }
 
 /**

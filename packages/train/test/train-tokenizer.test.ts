@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { readCheckpoint } from '@tokenset/tensor-io';
 import { SetTokenizer } from '@tokenset/tokenizer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TrainError, trainTokenizer } from '../src/index.js';
+import { readStateDict } from '../src/checkpoint-files.js';
+import { TrainError, trainClassifier, trainTokenizer } from '../src/index.js';
 import { tokenizerForward } from '../src/parity.js';
 import { stopAfterStep, TINY_TOKENIZER, tinyData } from './helpers.js';
 
@@ -153,6 +154,73 @@ describe('trainTokenizer', { timeout: 240_000 }, () => {
     );
   });
 
+  it('decoderOnly with a perceptual loss: the encoder and codebook stay, the decoder learns', async () => {
+    const first = await trainTokenizer({ ...base, out: join(dir, 'dec-a'), steps: 3 });
+    const classifier = await trainClassifier({ data, out: join(dir, 'dec-cls'), steps: 2, batchSize: 8 });
+    const progress: Record<string, number>[] = [];
+    const tuned = await trainTokenizer({
+      ...base,
+      restartEvery: undefined,
+      out: join(dir, 'dec-b'),
+      steps: 3,
+      init: first.tokenizerPath,
+      decoderOnly: true,
+      perceptual: classifier.classifierPath,
+      perceptualWeight: 0.5,
+      onProgress: (e) => {
+        if (e.status === 'step') progress.push(e.metrics);
+      },
+    });
+    const before = await readStateDict(first.tokenizerPath, 'test', 'tokenizer');
+    const after = await readStateDict(tuned.tokenizerPath, 'test', 'tokenizer');
+    const changed = [...after].filter(([name, values]) => !equalArrays(values, before.get(name)!));
+    expect(changed.length).toBeGreaterThan(0);
+    for (const [name] of changed) expect(name).toMatch(/^(decoder|pixel_decoder)\./);
+    expect(progress.every((m) => m.perceptual > 0 && Number.isFinite(m.loss))).toBe(true);
+    const json = JSON.parse(await readFile(tuned.configPath, 'utf8'));
+    expect(json).toMatchObject({
+      decoderOnly: true,
+      perceptual: classifier.classifierPath,
+      perceptualWeight: 0.5,
+    });
+    // the same images give the same token sets: a generator trained on them stays valid
+    const images = data.images.subarray(0, 4 * 3072);
+    const tokensOf = async (path: string) => {
+      const tokenizer = await SetTokenizer.load(path);
+      try {
+        return await tokenizer.encode(images);
+      } finally {
+        await tokenizer.release();
+      }
+    };
+    expect(await tokensOf(tuned.tokenizerPath)).toEqual(await tokensOf(first.tokenizerPath));
+
+    await expect(
+      trainTokenizer({ ...base, out: join(dir, 'dec-c'), decoderOnly: true, restartEvery: undefined }),
+    ).rejects.toThrow('decoderOnly: expected an init tokenizer (its encoder and codebook stay), got none');
+    await expect(
+      trainTokenizer({ ...base, out: join(dir, 'dec-d'), init: first.tokenizerPath, decoderOnly: true }),
+    ).rejects.toThrow('restartEvery: expected 0 with decoderOnly (the codebook stays), got 3');
+    await expect(
+      trainTokenizer({ ...base, out: join(dir, 'dec-e'), perceptual: first.tokenizerPath }),
+    ).rejects.toThrow(
+      /--perceptual .*tokenizer\.pth: expected a digit classifier with 'conv1\.weight' of 864 values, got none/,
+    );
+    await expect(trainTokenizer({ ...base, out: join(dir, 'dec-f'), perceptualWeight: 2 })).rejects.toThrow(
+      'perceptualWeight: expected a perceptual classifier to weigh, got none',
+    );
+    await expect(
+      trainTokenizer({
+        ...base,
+        out: join(dir, 'dec-g'),
+        perceptual: classifier.classifierPath,
+        perceptualWeight: -1,
+      }),
+    ).rejects.toThrow('perceptualWeight: expected a positive number, got -1');
+    for (const name of ['dec-c', 'dec-d', 'dec-e', 'dec-f', 'dec-g'])
+      expect(existsSync(join(dir, name))).toBe(false);
+  });
+
   it('rejects bad settings before any work, in one line', async () => {
     await expect(
       trainTokenizer({ ...base, out: join(dir, 'bad-loss'), loss: 'l2' as never }),
@@ -207,4 +275,8 @@ function maxRelative(a: Float32Array, b: Float32Array): number {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
   return worst / scale;
+}
+
+function equalArrays(a: Float32Array, b: Float32Array): boolean {
+  return a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
 }

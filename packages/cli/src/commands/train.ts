@@ -145,6 +145,22 @@ export const trainTokenizerCommand: Command = {
       valueName: 'pixels',
       description: 'augmentation: move each training image by up to this many pixels each way (default 0)',
     },
+    perceptual: {
+      type: 'string',
+      valueName: 'classifier.pth',
+      description:
+        'add a perceptual loss (LPIPS-like) computed by this digit classifier (train-classifier; use one of its own seed, not the measuring one)',
+    },
+    'perceptual-weight': {
+      type: 'string',
+      valueName: 'x',
+      description: 'factor on the perceptual loss (default 1)',
+    },
+    'decoder-only': {
+      type: 'boolean',
+      description:
+        "train the decoder alone: the encoder and codebook keep --init's weights, so token sets (and a generator trained on them) stay valid",
+    },
     ...COMMON,
     ...SIZES,
   },
@@ -152,6 +168,8 @@ export const trainTokenizerCommand: Command = {
     'tokenset train-tokenizer --out runs/tokenizer',
     'tokenset train-tokenizer --out runs/tokenizer --resume',
     'tokenset train-tokenizer --init runs/tokenizer/tokenizer.pth --loss clamped-mse --out runs/tokenizer2',
+    'tokenset train-classifier --seed 1 --out runs/perceptual',
+    'tokenset train-tokenizer --init runs/tokenizer/tokenizer.pth --decoder-only --perceptual runs/perceptual/classifier.pth --out runs/tokenizer3',
   ],
   async run(positionals, values, io) {
     const settings = commonSettings('train-tokenizer', positionals, values);
@@ -162,6 +180,9 @@ export const trainTokenizerCommand: Command = {
         loss: stringFlag(values, 'loss') as TrainTokenizerOptions['loss'],
         init: stringFlag(values, 'init'),
         shift: intFlag(values, 'shift', 0, 0, 31),
+        perceptual: stringFlag(values, 'perceptual'),
+        perceptualWeight: numberFlag(values, 'perceptual-weight', 0, 1e6),
+        decoderOnly: values['decoder-only'] === true,
         config: sizesFlag(values) as TrainTokenizerOptions['config'],
         workers: workersFlag(values),
         signal,
