@@ -118,6 +118,21 @@ describe('tokenset train-tokenizer / train', { timeout: 240_000 }, () => {
         /--init .*missing\.pth: expected a tokenizer state dict, got/,
         1,
       ],
+      [
+        ['train-tokenizer', '--out', join(dir, 'perc'), '--perceptual', join(dir, 'missing.pth')],
+        /--perceptual .*missing\.pth: expected a classifier state dict, got/,
+        1,
+      ],
+      [
+        ['train-tokenizer', '--out', join(dir, 'dec'), '--decoder-only'],
+        /decoderOnly: expected an init tokenizer \(its encoder and codebook stay\), got none/,
+        1,
+      ],
+      [
+        ['train-tokenizer', '--out', join(dir, 'pw'), '--perceptual-weight', 'much'],
+        /--perceptual-weight/,
+        2,
+      ],
       [['train', '--out', join(dir, 'g')], /--tokenizer: expected a trained tokenizer .pth, got nothing/, 2],
       [['train', '--tokenizer', join(dir, 'missing.pth'), '--out', join(dir, 'g2')], /missing\.pth/, 1],
       [
