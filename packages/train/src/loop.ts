@@ -1,4 +1,5 @@
 import type { DigitSet } from '@tokenset/demo-models';
+import { TrainError } from './errors.js';
 import { appendLog } from './run-files.js';
 
 /**
@@ -115,6 +116,8 @@ export async function runLoop(target: LoopTarget, options: LoopOptions): Promise
   const every = (options.checkpointSeconds ?? 180) * 1000;
   const started = performance.now();
   let lastSave = started;
+  /** The step of the last checkpoint on disk (a resumed run's own), undefined before any. */
+  let savedStep = options.startStep > 0 ? options.startStep : undefined;
   emit({ status: 'start', kind, step: options.startStep, totalSteps: options.totalSteps });
   let step = options.startStep;
   while (step < options.totalSteps) {
@@ -124,6 +127,16 @@ export async function runLoop(target: LoopTarget, options: LoopOptions): Promise
     }
     const metrics = await target.step(step);
     step++;
+    // A diverged run must not overwrite its last good checkpoint with NaN weights.
+    if (!Number.isFinite(metrics.loss)) {
+      const kept =
+        savedStep === undefined
+          ? 'no checkpoint was written'
+          : `the last checkpoint, of step ${savedStep}, is kept`;
+      throw new TrainError(
+        `${kind}: the loss became ${metrics.loss} at step ${step}; stopped without saving (${kept}); try a lower learning rate`,
+      );
+    }
     const elapsed = (performance.now() - started) / 1000;
     const done = step - options.startStep;
     const perStep = elapsed / done;
@@ -139,6 +152,7 @@ export async function runLoop(target: LoopTarget, options: LoopOptions): Promise
     if (performance.now() - lastSave >= every && step < options.totalSteps) {
       emit({ status: 'checkpoint', kind, step, path: await target.save(step) });
       lastSave = performance.now();
+      savedStep = step;
     }
   }
   emit({ status: 'checkpoint', kind, step, path: await target.save(step) });

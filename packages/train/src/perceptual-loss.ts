@@ -1,11 +1,14 @@
 /**
- * A perceptual loss for the tokenizer's decoder, in the manner of LPIPS (Zhang et al., 2018), which
- * the reference's VQGAN-style tokenizers train with: reconstruction and original go through a frozen
- * network, each activation is scaled to unit length over its channels at every position, and the
- * loss is the squared distance between them, summed over channels, averaged over positions and
- * images, summed over layers. LPIPS uses an ImageNet VGG; for digits the frozen network is a digit
+ * A perceptual (feature-matching) loss for the tokenizer's decoder, in the spirit of LPIPS (Zhang et
+ * al., 2018), which the reference's VQGAN-style tokenizers train with: reconstruction and original go
+ * through a frozen network, and the loss compares their activations layer by layer: the mean squared
+ * difference divided by the mean square of the original's activations (so that each layer counts
+ * alike), summed over layers. LPIPS uses an ImageNet VGG; for digits the frozen network is a digit
  * classifier of `classifier-net.ts` (a separately trained one: the classifier that measures the demo
- * models must not also train them).
+ * models must not also train them). LPIPS's unit-length scaling of each position's channels was
+ * tried first and dropped: where a layer's ReLUs are all off (the background) it turns tiny
+ * differences into unit vectors, the loss rose under training, and its gradient at zero is not finite
+ * (a run went NaN after 390 steps).
  */
 
 import { firstSizeMismatch } from './checkpoint-files.js';
@@ -43,11 +46,6 @@ export function releasePerceptual(loss: PerceptualLoss): void {
   networks.delete(loss);
 }
 
-/** Each row of the last axis scaled to unit length (zero rows stay zero). */
-function unitChannels(x: tf.Tensor): tf.Tensor {
-  return tf.div(x, tf.add(tf.sqrt(tf.sum(tf.square(x), -1, true)), 1e-10));
-}
-
 /** The perceptual distance between reconstructions and originals `[B, 32, 32, 3]` in [-1, 1], a scalar. */
 export function perceptualDistance(loss: PerceptualLoss, rec: tf.Tensor4D, target: tf.Tensor4D): tf.Scalar {
   const net = networkOf(loss);
@@ -58,7 +56,7 @@ export function perceptualDistance(loss: PerceptualLoss, rec: tf.Tensor4D, targe
     [a.features, b.features],
   ];
   const distances = layers.map(([x, y]) =>
-    tf.mean(tf.sum(tf.square(tf.sub(unitChannels(x), unitChannels(y))), -1)),
+    tf.div(tf.mean(tf.square(tf.sub(x, y))), tf.add(tf.mean(tf.square(y)), 1e-8)),
   );
   return tf.addN(distances) as tf.Scalar;
 }
