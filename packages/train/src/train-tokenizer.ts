@@ -233,8 +233,10 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
   const seed = options.seed ?? 0;
   const workers = workerCount(options.workers, batchSize);
   const decoderOnly = options.decoderOnly ?? false;
-  if (decoderOnly && options.init === undefined)
-    throw new RangeError('decoderOnly: expected an init tokenizer (its encoder and codebook stay), got none');
+  if (decoderOnly && options.init === undefined && !options.resume)
+    throw new RangeError(
+      'decoderOnly: expected an init tokenizer (its encoder and codebook stay) or a resumed decoder-only run, got neither',
+    );
   if (decoderOnly && (options.restartEvery ?? 0) > 0)
     throw new RangeError(
       `restartEvery: expected 0 with decoderOnly (the codebook stays), got ${options.restartEvery}`,
@@ -272,6 +274,14 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
   if (data.count < batchSize)
     throw new RangeError(`data: expected at least ${batchSize} images, got ${data.count}`);
   const resumed = options.resume ? await readTrainingState(files.state, KIND) : undefined;
+  if (resumed !== undefined) {
+    checkResumedSettings(files.state, resumed.args, {
+      loss,
+      shift,
+      decoderOnly,
+      perceptualWeight: perceptual === undefined ? undefined : perceptualWeight,
+    });
+  }
 
   await initBackend();
   const params: Params = initParams(shapes, tokenizerInit(c.width), seed);
@@ -382,6 +392,31 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     logPath: files.log,
     steps: done,
   };
+}
+
+/**
+ * Checks that a resumed run computes its steps as the run it continues did: the settings that change
+ * a step's loss or which weights learn must be the ones its checkpoint recorded (absent in older
+ * checkpoints means the default).
+ */
+function checkResumedSettings(
+  path: string,
+  saved: Record<string, unknown>,
+  now: { loss: string; shift: number; decoderOnly: boolean; perceptualWeight: number | undefined },
+): void {
+  const before = {
+    loss: saved.loss ?? 'mse',
+    shift: saved.shift ?? 0,
+    decoderOnly: saved.decoderOnly ?? false,
+    perceptualWeight: saved.perceptualWeight,
+  };
+  for (const key of Object.keys(now) as (keyof typeof now)[]) {
+    if (before[key] === now[key]) continue;
+    const show = (v: unknown) => (v === undefined ? 'none' : JSON.stringify(v));
+    throw new RangeError(
+      `--resume ${path}: the run was trained with ${key} ${show(before[key])}; expected the same, got ${show(now[key])}`,
+    );
+  }
 }
 
 /** What `args` and `tokenizer.json` record of the perceptual loss (nothing without it). */

@@ -194,10 +194,24 @@ describe('trainTokenizer', { timeout: 240_000 }, () => {
       }
     };
     expect(await tokensOf(tuned.tokenizerPath)).toEqual(await tokensOf(first.tokenizerPath));
+    // a decoder-only run resumes as one, and only with the settings it was trained with
+    const tunedOptions = { ...base, restartEvery: undefined, out: join(dir, 'dec-b'), resume: true };
+    const perceptual = { perceptual: classifier.classifierPath, perceptualWeight: 0.5 };
+    await expect(trainTokenizer({ ...tunedOptions, ...perceptual, steps: 4 })).rejects.toThrow(
+      /--resume .*tokenizer\.train\.pth: the run was trained with decoderOnly true; expected the same, got false/,
+    );
+    await expect(trainTokenizer({ ...tunedOptions, decoderOnly: true, steps: 4 })).rejects.toThrow(
+      /the run was trained with perceptualWeight 0\.5; expected the same, got none/,
+    );
+    const longer = await trainTokenizer({ ...tunedOptions, ...perceptual, decoderOnly: true, steps: 4 });
+    expect(longer.steps).toBe(4);
+    expect(await tokensOf(longer.tokenizerPath)).toEqual(await tokensOf(first.tokenizerPath));
 
     await expect(
       trainTokenizer({ ...base, out: join(dir, 'dec-c'), decoderOnly: true, restartEvery: undefined }),
-    ).rejects.toThrow('decoderOnly: expected an init tokenizer (its encoder and codebook stay), got none');
+    ).rejects.toThrow(
+      'decoderOnly: expected an init tokenizer (its encoder and codebook stay) or a resumed decoder-only run, got neither',
+    );
     await expect(
       trainTokenizer({ ...base, out: join(dir, 'dec-d'), init: first.tokenizerPath, decoderOnly: true }),
     ).rejects.toThrow('restartEvery: expected 0 with decoderOnly (the codebook stays), got 3');
