@@ -53,6 +53,12 @@ export const SAMPLER_OPTIONS: OptionSpecs = {
     valueName: 'k',
     description: 'top-k in [1, M+1] for the x0 draw (overrides the preset)',
   },
+  'xt-top-k': {
+    type: 'string',
+    valueName: 'k',
+    description:
+      'top-k in [1, M] for the next-state draw instead of the multinomial draw (overrides the preset)',
+  },
   adjust: {
     type: 'string',
     valueName: 'mode',
@@ -71,6 +77,7 @@ function flagOf(setting: string, values: OptionValues): string {
     return stringFlag(values, 'guidance-scale') !== undefined ? '--guidance-scale' : '--guidance';
   if (setting === 'x0.p') return '--top-p';
   if (setting === 'x0.k') return stringFlag(values, 'top-k') !== undefined ? '--top-k' : '--preset';
+  if (setting === 'xt.k') return stringFlag(values, 'xt-top-k') !== undefined ? '--xt-top-k' : '--preset';
   if (setting.startsWith('xt.') || setting === 'adjustFrom') return '--preset';
   return `--${setting}`;
 }
@@ -105,6 +112,8 @@ export function samplerFlags(values: OptionValues, limits: SamplerLimits = {}): 
   if (topP !== undefined) x0 = { kind: 'topP', p: parseNumber(topP, '--top-p') };
   if (topK !== undefined) x0 = { kind: 'topK', k: parseInteger(topK, '--top-k') };
   if (x0) input.x0 = x0;
+  const xtTopK = stringFlag(values, 'xt-top-k');
+  if (xtTopK !== undefined) input.xt = { kind: 'topK', k: parseInteger(xtTopK, '--xt-top-k') };
   const adjust = stringFlag(values, 'adjust');
   if (adjust !== undefined) input.adjust = adjust as SamplerSettings['adjust'];
   const fallback = stringFlag(values, 'fallback');

@@ -143,6 +143,9 @@ describe('generate', () => {
     );
     expect(hq.code, hq.stderr).toBe(0);
     expect(hq.stderr).toContain('x0 top-k 2, xt top-k 2, adjust from t >= 1');
+    const xt = await tokenset('generate', ...common, '--xt-top-k', '2', '--out', join(dir, 'gen-d'));
+    expect(xt.code, xt.stderr).toBe(0);
+    expect(xt.stderr).toContain('x0 top-p 0.8, xt top-k 2, adjust from t >= 0.65');
     const gif = await sharp(join(c, 'overview', 'trajectory.gif'), { animated: true }).metadata();
     expect([gif.format, gif.pages]).toEqual(['gif', 4]);
   });

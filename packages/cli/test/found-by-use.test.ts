@@ -165,21 +165,26 @@ describe('numeric flags', () => {
     }
   });
 
-  it("--top-k above M+1 fails before the models load, with fsdd's rule", async () => {
+  it("--top-k above M+1 and --xt-top-k above M fail before the models load, with fsdd's rule", async () => {
     // The fixture DiT1D has M = 8 (read from its shapes): the flag fails before either model loads.
-    const run = await tokenset(
-      'generate',
-      '--model',
-      DIT1D_PTH,
-      '--tokenizer',
-      TOKENIZER_PTH,
-      '--classes',
-      '1',
-      '--top-k',
-      '99999',
-    );
-    expect(run.code).toBe(2);
-    expect(oneErrorLine(run)).toBe('tokenset: --top-k: expected an integer in [1, 9], got 99999');
+    for (const [flag, most] of [
+      ['--top-k', 9],
+      ['--xt-top-k', 8],
+    ] as const) {
+      const run = await tokenset(
+        'generate',
+        '--model',
+        DIT1D_PTH,
+        '--tokenizer',
+        TOKENIZER_PTH,
+        '--classes',
+        '1',
+        flag,
+        '99999',
+      );
+      expect(run.code).toBe(2);
+      expect(oneErrorLine(run)).toBe(`tokenset: ${flag}: expected an integer in [1, ${most}], got 99999`);
+    }
   });
 
   it('--guidance none is accepted, as fsdd accepts it', async () => {

@@ -8,6 +8,8 @@
  * Generation (100 per class, seeds 0…999): accuracy and MNIST-FID against the held-out digits, at the
  * reference defaults, without guidance and with the high-quality preset, beside two baselines
  * measured in the same run: training digits (the floor) and decodes of random token sets (the ceiling).
+ * The same with the next state drawn top-k 2 (the class survives the sampler; README's diagnosis),
+ * with and without guidance.
  * int8: the same digits at the reference defaults (same seeds) from the generator loaded with
  * `dtype: 'int8'` (its linear layers dynamically quantized), beside fp32.
  */
@@ -31,6 +33,9 @@ const perClass = Number(process.argv[3] ?? 100);
 const log = (text: string) => process.stderr.write(`${text}\n`);
 /** The int8 run's name in `generation` and the summary. */
 const INT8 = 'int8 (reference settings)';
+/** The runs whose next state is drawn top-k 2 (the rest as the reference): see the README's diagnosis. */
+const XT_TOP_K = 'reference, next state top-k 2';
+const XT_TOP_K_UNGUIDED = 'no guidance, next state top-k 2';
 const tokenizer = await SetTokenizer.load(join(dir, 'tokenizer.pth'));
 const generator = await DiT1D.load(join(dir, 'generator.pth'));
 const int8Generator = await DiT1D.load(join(dir, 'generator.pth'), { dtype: 'int8' });
@@ -84,6 +89,8 @@ const settings = {
     adjustFrom: 1.0,
   },
   [INT8]: {},
+  [XT_TOP_K]: { xt: { kind: 'topK', k: 2 } as const },
+  [XT_TOP_K_UNGUIDED]: { guidance: 'none' as const, xt: { kind: 'topK', k: 2 } as const },
 };
 const generation: Record<string, { accuracy: number; fid: number; seconds: number }> = {};
 for (const [name, options] of Object.entries(settings)) {
@@ -109,6 +116,7 @@ const summary = [
   `  reconstruction: classifier accuracy ${pct(rec.accuracy)} (originals ${pct(rec.originalAccuracy)}), mean PSNR ${rec.psnr.toFixed(2)} dB`,
   `  generation, ${perClass} per class: accuracy ${pct(ref.accuracy)}, MNIST-FID ${ref.fid.toFixed(2)} (floor: training digits ${floorFid.toFixed(2)}; ceiling: random token sets ${ceilingFid.toFixed(2)})`,
   `  without guidance: accuracy ${pct(generation['no guidance'].accuracy)}, MNIST-FID ${generation['no guidance'].fid.toFixed(2)}; high-quality preset: accuracy ${pct(generation['high-quality'].accuracy)}, MNIST-FID ${generation['high-quality'].fid.toFixed(2)}`,
+  `  next state drawn top-k 2 (--xt-top-k 2; the rest as the reference): accuracy ${pct(generation[XT_TOP_K].accuracy)}, MNIST-FID ${generation[XT_TOP_K].fid.toFixed(2)}; without guidance: accuracy ${pct(generation[XT_TOP_K_UNGUIDED].accuracy)}, MNIST-FID ${generation[XT_TOP_K_UNGUIDED].fid.toFixed(2)}`,
   `  ${INT8}: accuracy ${pct(int8.accuracy)} (fp32 ${pct(ref.accuracy)}, ${points >= 0 ? '+' : ''}${points.toFixed(1)} points), MNIST-FID ${int8.fid.toFixed(2)} (fp32 ${ref.fid.toFixed(2)})`,
 ];
 const result = {
