@@ -201,6 +201,36 @@ export function restoreVariables(
   }
 }
 
+/** Settings a resumed run may change: its length, and (float summation order only) its threads. */
+const FREE_ON_RESUME = new Set(['steps', 'workers', 'init']);
+/** Settings that name files: a resumed run must have one where the run had one, at any path. */
+const PATHS = new Set(['tokenizer', 'perceptual']);
+
+/**
+ * Checks that a resumed run computes its steps as the run it continues did: every setting the
+ * checkpoint's `args` recorded must be this run's too (`now`), except its length (`steps`), its
+ * `workers` and where its weights first came from (`init`); file settings must be present, at any
+ * path. Settings an older checkpoint does not record are not checked. One clear error before any work.
+ */
+export function checkResumedArgs(
+  path: string,
+  saved: Readonly<Record<string, unknown>>,
+  now: Readonly<Record<string, unknown>>,
+): void {
+  const show = (v: unknown) => (v === undefined ? 'none' : JSON.stringify(v));
+  for (const key of Object.keys(saved)) {
+    if (FREE_ON_RESUME.has(key)) continue;
+    const same = PATHS.has(key)
+      ? (saved[key] === undefined) === (now[key] === undefined)
+      : JSON.stringify(saved[key]) === JSON.stringify(now[key]);
+    if (!same) {
+      throw new RangeError(
+        `--resume ${path}: the run was trained with ${key} ${show(saved[key])}; expected the same, got ${show(now[key])}`,
+      );
+    }
+  }
+}
+
 /** The number of blocks `{prefix}0.…` to `{prefix}{n-1}.…` in a checkpoint's weights (0 when none). */
 export function blockCount(weights: ReadonlyMap<string, Float32Array>, prefix: string): number {
   let count = 0;

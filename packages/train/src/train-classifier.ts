@@ -7,6 +7,7 @@
 import { DIGIT_SIZE, mnistDigits } from '@tokenset/demo-models';
 import { AdamW } from './adam.js';
 import {
+  checkResumedArgs,
   readTrainingState,
   resumeInto,
   stateDictOf,
@@ -48,6 +49,8 @@ export async function trainClassifier(
   const files = await prepareOutput(options.out, KIND, options.resume ?? false);
   const data = options.data ?? mnistDigits().train;
   const resumed = options.resume ? await readTrainingState(files.state, KIND) : undefined;
+  const args = { steps, batchSize, learningRate: peakLr, seed };
+  if (resumed !== undefined) checkResumedArgs(files.state, resumed.args, args);
   await initBackend();
   const params = initParams(
     CLASSIFIER_SHAPES,
@@ -60,7 +63,6 @@ export async function trainClassifier(
   const optimizer = new AdamW(params);
   const startStep = resumed === undefined ? 0 : resumeInto(resumed, files.state, params, optimizer);
   const order = batchOrder(data.count, batchSize, seed);
-  const args = { steps, batchSize, learningRate: peakLr, seed };
   const save = async () => {
     await writeTreeAtomic(files.state, trainingStateTree(params, optimizer, { kind: KIND }, args));
     await writeTreeAtomic(files.model, stateDictOf(params));

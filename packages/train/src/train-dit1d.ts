@@ -16,6 +16,7 @@ import { SetTokenizer } from '@tokenset/tokenizer';
 import { AdamW, Ema } from './adam.js';
 import {
   blockCount,
+  checkResumedArgs,
   firstSizeMismatch,
   readGeneratorWeights,
   readTrainingState,
@@ -210,6 +211,21 @@ export async function trainDiT1D(
   };
   const C = config.codebookSize;
   const M = config.setSize;
+  const args = {
+    ...config,
+    tokenizer: options.tokenizer,
+    ...(options.init === undefined ? {} : { init: options.init }),
+    steps,
+    batchSize,
+    learningRate: peakLr,
+    emaDecay,
+    emaWarmup,
+    labelLearningRateScale: labelLrScale,
+    labelInitStd,
+    labelDropout: dropout,
+    seed,
+    workers,
+  };
   let files: RunFiles;
   let resumed: Awaited<ReturnType<typeof readTrainingState>> | undefined;
   let counts: Int32Array;
@@ -218,6 +234,7 @@ export async function trainDiT1D(
     if (initial !== undefined) initShapes = checkInitSizes(options.init!, initial, config);
     files = await prepareOutput(options.out, KIND, options.resume ?? false);
     resumed = options.resume ? await readTrainingState(files.state, KIND) : undefined;
+    if (resumed !== undefined) checkResumedArgs(files.state, resumed.args, args);
     counts = await encodeCounts(tokenizer, data);
   } finally {
     await tokenizer.release();
@@ -235,21 +252,6 @@ export async function trainDiT1D(
   const ema = new Ema(params, emaDecay, emaWarmup);
   const startStep = resumed === undefined ? 0 : resumeInto(resumed, files.state, params, optimizer, ema);
   const order = batchOrder(data.count, batchSize, seed);
-  const args = {
-    ...config,
-    tokenizer: options.tokenizer,
-    ...(options.init === undefined ? {} : { init: options.init }),
-    steps,
-    batchSize,
-    learningRate: peakLr,
-    emaDecay,
-    emaWarmup,
-    labelLearningRateScale: labelLrScale,
-    labelInitStd,
-    labelDropout: dropout,
-    seed,
-    workers,
-  };
   // What the released files' `args` record, in the reference's names (`num_heads` is read by DiT1D.load).
   const namespace = new Namespace({
     model: 'DiT1D',

@@ -13,6 +13,7 @@ import { tokenizerShapes } from '@tokenset/tokenizer';
 import { AdamW } from './adam.js';
 import {
   blockCount,
+  checkResumedArgs,
   firstSizeMismatch,
   float32,
   readStateDict,
@@ -255,7 +256,6 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     throw new TypeError(`init: expected a tokenizer .pth path, got ${typeof options.init}`);
   if (options.init !== undefined && options.resume)
     throw new RangeError('init: expected no resume (a resumed run continues its own weights), got both');
-  const quantizeAfter = options.quantizeAfter ?? (options.init === undefined ? 150 : 0);
   const shapes = tokenizerParameterShapes(c);
   const initial =
     options.init === undefined ? undefined : await readStateDict(options.init, '--init', 'tokenizer');
@@ -274,14 +274,27 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
   if (data.count < batchSize)
     throw new RangeError(`data: expected at least ${batchSize} images, got ${data.count}`);
   const resumed = options.resume ? await readTrainingState(files.state, KIND) : undefined;
-  if (resumed !== undefined) {
-    checkResumedSettings(files.state, resumed.args, {
-      loss,
-      shift,
-      decoderOnly,
-      perceptualWeight: perceptual === undefined ? undefined : perceptualWeight,
-    });
-  }
+  // A run that started from `init` (resumed or not) has its codebook from the file: quantised from
+  // the first step, never re-initialised from data.
+  const initSource = options.init ?? (resumed?.args.init as string | undefined);
+  const fromInit = initSource !== undefined;
+  const quantizeAfter = options.quantizeAfter ?? (fromInit ? 0 : 150);
+  const args = {
+    ...c,
+    steps,
+    batchSize,
+    learningRate: peakLr,
+    seed,
+    workers,
+    decoderOnly,
+    restartEvery,
+    quantizeAfter,
+    loss,
+    shift,
+    ...(initSource === undefined ? {} : { init: initSource }),
+    ...perceptualArgs(options.perceptual, perceptualWeight),
+  };
+  if (resumed !== undefined) checkResumedArgs(files.state, resumed.args, args);
 
   await initBackend();
   const params: Params = initParams(shapes, tokenizerInit(c.width), seed);
@@ -300,21 +313,6 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     if (savedUsage !== undefined) usage.set(savedUsage);
   }
   const order = batchOrder(data.count, batchSize, seed);
-  const args = {
-    ...c,
-    steps,
-    batchSize,
-    learningRate: peakLr,
-    seed,
-    workers,
-    restartEvery,
-    quantizeAfter,
-    loss,
-    shift,
-    ...(options.init === undefined ? {} : { init: options.init }),
-    ...perceptualArgs(options.perceptual, perceptualWeight),
-    decoderOnly,
-  };
 
   const save = async (stepsDone: number) => {
     const progress = { kind: KIND, usage: float32(Float32Array.from(usage), [usage.length]) };
@@ -327,7 +325,7 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
       loss,
       shift,
       // a fine-tuned tokenizer's steps are this run's: say where it started
-      ...(options.init === undefined ? {} : { init: options.init }),
+      ...(initSource === undefined ? {} : { init: initSource }),
       ...perceptualArgs(options.perceptual, perceptualWeight),
       ...(decoderOnly ? { decoderOnly } : {}),
     });
@@ -340,7 +338,7 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     const batch = batchImages(data, indices);
     if (shift > 0) shiftImages(batch, c.imageSize, shift, uniformStream(derivedSeed(seed, 'shift', s)));
     const quantizing = s >= quantizeAfter;
-    if (s === quantizeAfter && initial === undefined) initCodebookFromData(params, c, batch, batchSize, seed);
+    if (s === quantizeAfter && !fromInit) initCodebookFromData(params, c, batch, batchSize, seed);
     const shards = shardRanges(batchSize, pool.workers).map(([from, to]) => ({
       rows: to - from,
       images: batch.slice(from * pixels, to * pixels),
@@ -392,31 +390,6 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     logPath: files.log,
     steps: done,
   };
-}
-
-/**
- * Checks that a resumed run computes its steps as the run it continues did: the settings that change
- * a step's loss or which weights learn must be the ones its checkpoint recorded (absent in older
- * checkpoints means the default).
- */
-function checkResumedSettings(
-  path: string,
-  saved: Record<string, unknown>,
-  now: { loss: string; shift: number; decoderOnly: boolean; perceptualWeight: number | undefined },
-): void {
-  const before = {
-    loss: saved.loss ?? 'mse',
-    shift: saved.shift ?? 0,
-    decoderOnly: saved.decoderOnly ?? false,
-    perceptualWeight: saved.perceptualWeight,
-  };
-  for (const key of Object.keys(now) as (keyof typeof now)[]) {
-    if (before[key] === now[key]) continue;
-    const show = (v: unknown) => (v === undefined ? 'none' : JSON.stringify(v));
-    throw new RangeError(
-      `--resume ${path}: the run was trained with ${key} ${show(before[key])}; expected the same, got ${show(now[key])}`,
-    );
-  }
 }
 
 /** What `args` and `tokenizer.json` record of the perceptual loss (nothing without it). */

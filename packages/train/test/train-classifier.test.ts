@@ -51,6 +51,12 @@ describe('trainClassifier', { timeout: 120_000 }, () => {
       steps: 4,
       ...stopAfterStep(2),
     });
+    // a resumed run must train as the run did (its length may change)
+    await expect(
+      trainClassifier({ ...base, out: split, steps: 4, resume: true, learningRate: 1e-2 }),
+    ).rejects.toThrow(
+      /--resume .*classifier\.train\.pth: the run was trained with learningRate [\d.e-]+; expected the same, got 0\.01/,
+    );
     const resumed = await trainClassifier({ ...base, out: split, steps: 4, resume: true });
     expect(resumed.steps).toBe(4);
     expect(await readFile(join(split, 'classifier.pth'))).toEqual(

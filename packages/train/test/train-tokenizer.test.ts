@@ -201,10 +201,13 @@ describe('trainTokenizer', { timeout: 240_000 }, () => {
       /--resume .*tokenizer\.train\.pth: the run was trained with decoderOnly true; expected the same, got false/,
     );
     await expect(trainTokenizer({ ...tunedOptions, decoderOnly: true, steps: 4 })).rejects.toThrow(
-      /the run was trained with perceptualWeight 0\.5; expected the same, got none/,
+      /the run was trained with perceptual ".*classifier\.pth"; expected the same, got none/,
     );
     const longer = await trainTokenizer({ ...tunedOptions, ...perceptual, decoderOnly: true, steps: 4 });
     expect(longer.steps).toBe(4);
+    const again = await trainTokenizer({ ...tunedOptions, ...perceptual, decoderOnly: true, steps: 5 });
+    expect(again.steps).toBe(5); // the run remembers where it started (no codebook from data)
+    expect(JSON.parse(await readFile(again.configPath, 'utf8')).init).toBe(first.tokenizerPath);
     expect(await tokensOf(longer.tokenizerPath)).toEqual(await tokensOf(first.tokenizerPath));
 
     await expect(
