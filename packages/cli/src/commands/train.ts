@@ -22,7 +22,11 @@ const COMMON: OptionSpecs = {
   'batch-size': { type: 'string', valueName: 'n', description: 'examples per step' },
   lr: { type: 'string', valueName: 'x', description: 'peak learning rate (warm-up, then cosine to a tenth)' },
   seed: { type: 'string', valueName: 'n', description: 'seed of initialisation and data order (default 0)' },
-  resume: { type: 'boolean', description: 'continue the run in --out from its last checkpoint, with the same settings (--steps may grow)' },
+  resume: {
+    type: 'boolean',
+    description:
+      'continue the run in --out from its last checkpoint, with the same settings (--steps may grow)',
+  },
   'checkpoint-minutes': {
     type: 'string',
     valueName: 'm',
