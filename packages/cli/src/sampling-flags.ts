@@ -71,6 +71,11 @@ export const SAMPLER_OPTIONS: OptionSpecs = {
   },
 };
 
+/** The sampler flags but `--steps`, for a command that has its own (`tokenset demo`). */
+export const SAMPLER_OPTIONS_BUT_STEPS: OptionSpecs = Object.fromEntries(
+  Object.entries(SAMPLER_OPTIONS).filter(([name]) => name !== 'steps'),
+);
+
 /** The flag that sets each of fsdd's settings, for messages. */
 function flagOf(setting: string, values: OptionValues): string {
   if (setting === 'guidance')

@@ -2,12 +2,12 @@
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { samplerSettings } from '@tokenset/fsdd';
 import { writePng } from '@tokenset/image';
 import { prepareImage } from '@tokenset/tokenizer';
 import { intFlag, stringFlag } from '../args.js';
 import type { CliIo, OptionValues } from '../command.js';
 import { buildDemoModels, demoInception } from '../demo-models.js';
+import { samplerFlags } from '../sampling-flags.js';
 import { DEMO_IMAGE, RELEASED_CHECKPOINTS, stageTimer, timingTable } from './demo-text.js';
 import { generateImages } from './generate.js';
 import { reconstructImage } from './reconstruct.js';
@@ -41,7 +41,7 @@ export async function runFormulaDemo(values: OptionValues, io: CliIo): Promise<v
       `reconstruction: ${strip.path} (the 5 token orders decode to images differing by at most ${strip.spread}/255)`,
     );
 
-    const settings = samplerSettings({ steps });
+    const settings = samplerFlags({ ...values, steps: String(steps) }, { setSize: generator.setSize });
     const classes = Array.from({ length: count }, (_, i) => i % generator.numClasses);
     const quiet = { ...io, stdout: { write: () => true } };
     const generated = await time(`generate ${count} images (${steps} FSDD steps, decode)`, () =>

@@ -16,12 +16,13 @@ import {
   reconstructionQuality,
 } from '@tokenset/demo-models';
 import { DiT1D } from '@tokenset/dit1d';
-import { samplerSettings } from '@tokenset/fsdd';
+import { describeSamplerSettings } from '@tokenset/fsdd';
 import { batchImage, type RgbImage, readRgbImage, writePng } from '@tokenset/image';
 import { SetTokenizer } from '@tokenset/tokenizer';
 import { intFlag, stringFlag } from '../args.js';
 import type { CliIo, OptionValues } from '../command.js';
 import { grid, upscale } from '../raster.js';
+import { samplerFlags } from '../sampling-flags.js';
 import { RELEASED_CHECKPOINTS, stageTimer, timingTable } from './demo-text.js';
 import { generateImages } from './generate.js';
 import { reconstructImage } from './reconstruct.js';
@@ -68,7 +69,8 @@ export async function runTrainedDemo(values: OptionValues, io: CliIo): Promise<v
       `reconstruction: ${strip.path} (one held-out digit per class; its token set decoded in 5 orders: they differ by at most ${strip.spread}/255)`,
     );
 
-    const settings = samplerSettings({ steps });
+    const settings = samplerFlags({ ...values, steps: String(steps) }, { setSize: generator.setSize });
+    say(`sampler: ${describeSamplerSettings(settings)}`);
     const classes = Array.from({ length: DIGIT_CLASSES }, (_, i) => i);
     const quiet = { ...io, stdout: { write: () => true } };
     const generated = await time(`generate ${perClass} digits of every class (${steps} FSDD steps)`, () =>

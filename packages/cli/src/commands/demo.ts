@@ -2,6 +2,7 @@
 
 import type { CliIo, Command } from '../command.js';
 import { UsageError } from '../errors.js';
+import { SAMPLER_OPTIONS_BUT_STEPS, samplerFlags } from '../sampling-flags.js';
 import { runFormulaDemo } from './demo-formula.js';
 import { runTrainedDemo } from './demo-trained.js';
 
@@ -35,10 +36,12 @@ export const demoCommand: Command = {
     images: { type: 'string', valueName: 'n', description: 'with --formula: images to generate (default 8)' },
     steps: { type: 'string', valueName: 'n', description: 'sampling steps (default 25, as the paper)' },
     'no-fid': { type: 'boolean', description: 'with --formula: skip the InceptionV3 stage' },
+    ...SAMPLER_OPTIONS_BUT_STEPS,
   },
   async run(positionals, values, io: CliIo) {
     if (positionals.length > 0)
       throw new UsageError(`demo: unexpected argument ${JSON.stringify(positionals[0])}`);
+    samplerFlags(values); // a bad sampler flag fails before any model loads
     if (values.formula === true) await runFormulaDemo(values, io);
     else await runTrainedDemo(values, io);
   },
