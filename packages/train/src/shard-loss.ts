@@ -101,7 +101,7 @@ function trainedVariables(model: ShardModel, p: Params): tf.Variable[] | undefin
 }
 
 /** Whether a tokenizer parameter belongs to the decoder (the ViT decoder or the pixel decoder). */
-export function isDecoderParameter(name: string): boolean {
+function isDecoderParameter(name: string): boolean {
   return name.startsWith('decoder.') || name.startsWith('pixel_decoder.');
 }
 

@@ -120,8 +120,8 @@ export interface TrainTokenizerOptions extends TrainRunOptions, DataParallelOpti
   /**
    * Train the decoder alone (the ViT decoder and the pixel decoder); the encoder and the codebook
    * keep `init`'s weights, so every image keeps its token set and a generator trained on the
-   * tokenizer's sets stays valid (the second stage of TiTok's training). Needs `init`; no codebook
-   * restarts.
+   * tokenizer's sets stays valid (the second stage of TiTok's training). Needs `init`, or `resume`
+   * of a decoder-only run; no codebook restarts.
    */
   decoderOnly?: boolean;
 }
@@ -333,6 +333,7 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
   };
 
   const pixels = c.imageSize * c.imageSize * 3;
+  const shardFigures = perceptual === undefined ? ['mse', 'vq'] : ['mse', 'vq', 'perceptual'];
   const step = async (s: number) => {
     const indices = order(s);
     const batch = batchImages(data, indices);
@@ -347,12 +348,14 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     const { value, grads, sides } = await pool.gradients(params, shards);
     optimizer.apply(grads, learningRate(s, steps, peakLr), CODEBOOK_LR_SCALE);
     tf.dispose(Object.values(grads));
-    const figures: Record<string, number> = { loss: value, mse: 0, vq: 0 };
-    if (perceptual !== undefined) figures.perceptual = 0;
-    sides.forEach((side, i) => {
-      for (const name of Object.keys(figures).slice(1))
-        figures[name] += (side.figures[name] * shards[i].rows) / batchSize;
-    });
+    // each shard reports means over its rows: the batch's are the row-weighted sums
+    const figures: Record<string, number> = { loss: value };
+    for (const name of shardFigures) {
+      figures[name] = sides.reduce(
+        (sum, side, i) => sum + (side.figures[name] * shards[i].rows) / batchSize,
+        0,
+      );
+    }
     const codes = concatenated(sides.map((side) => side.codes ?? new Int32Array(0)));
     for (const code of codes) usage[code]++;
     const used = usage.reduce((n, u) => n + (u > 0 ? 1 : 0), 0);
