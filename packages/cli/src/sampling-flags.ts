@@ -92,12 +92,18 @@ function flagOf(setting: string, values: OptionValues): string {
  *
  * @param values - the parsed flags.
  * @param limits - the model's set size when already known (top-k ≤ M+1).
+ * @param defaults - the settings the flags change (default: the `reference` preset); `--preset`
+ *   replaces them with that preset.
  * @throws UsageError naming the flag.
  */
-export function samplerFlags(values: OptionValues, limits: SamplerLimits = {}): SamplerSettings {
-  const input: SamplerSettingsInput = {};
+export function samplerFlags(
+  values: OptionValues,
+  limits: SamplerLimits = {},
+  defaults: Readonly<SamplerSettingsInput> = {},
+): SamplerSettings {
   const preset = stringFlag(values, 'preset');
-  if (preset !== undefined) input.preset = preset as SamplerPresetName;
+  const input: SamplerSettingsInput =
+    preset === undefined ? { ...defaults } : { preset: preset as SamplerPresetName };
   const steps = stringFlag(values, 'steps');
   if (steps !== undefined) input.steps = parseInteger(steps, '--steps');
   const schedule = stringFlag(values, 'guidance');

@@ -246,10 +246,12 @@ describe('demo', () => {
     timeout: 240_000,
   }, async () => {
     const out = join(dir, 'demo-trained');
-    const run = await tokenset('demo', '--out', out, '--per-class', '1', '--steps', '4', '--xt-top-k', '2');
+    const run = await tokenset('demo', '--out', out, '--per-class', '1', '--steps', '4');
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('trained in Node on MNIST digits');
-    expect(run.stdout).toContain('sampler: 4 steps, guidance 4_50_55, x0 top-p 0.8, xt top-k 2');
+    expect(run.stdout).toContain(
+      "sampler: 4 steps, guidance 4_50_55, x0 top-p 0.8, xt top-k 2, adjust from t >= 0.65 (the demo generator's defaults",
+    );
     const bad = await tokenset('demo', '--out', join(dir, 'demo-bad'), '--top-p', '2');
     expect(bad.code).toBe(2);
     expect(oneErrorLine(bad)).toMatch(/--top-p: expected .*got 2/);

@@ -10,6 +10,7 @@ import { errorLine } from '../src/errors.js';
 import { encodeAnimation } from '../src/image-files.js';
 import { formatDuration, ProgressBar } from '../src/progress.js';
 import { blankImage, captionedStrip, grid } from '../src/raster.js';
+import { samplerFlags } from '../src/sampling-flags.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -26,6 +27,18 @@ describe('arguments', () => {
     expect(() => parseClassList('3,12', 10)).toThrow('unknown class id 12: this model has 10 classes (0-9)');
     expect(() => parseClassList('cat', 10)).toThrow('expected class ids');
     expect(() => parseInteger('2.5', '--steps', 1, 100)).toThrow('--steps: expected an integer, got "2.5"');
+  });
+
+  it("starts the sampler flags from a model's defaults unless --preset names a preset", () => {
+    const defaults = { xt: { kind: 'topK', k: 2 } } as const;
+    expect(samplerFlags({}, {}, defaults).xt).toEqual({ kind: 'topK', k: 2 });
+    expect(samplerFlags({ 'top-p': '0.9' }, {}, defaults)).toMatchObject({
+      x0: { kind: 'topP', p: 0.9 },
+      xt: { kind: 'topK', k: 2 },
+    });
+    expect(samplerFlags({ preset: 'reference' }, {}, defaults).xt).toEqual({ kind: 'multinomial' });
+    expect(samplerFlags({}).xt).toEqual({ kind: 'multinomial' });
+    expect(() => samplerFlags({}, { setSize: 1 }, defaults)).toThrow(/^--preset: /);
   });
 
   it('reduces any error to one line', () => {

@@ -8,10 +8,10 @@
  * Generation (100 per class, seeds 0…999): accuracy and MNIST-FID against the held-out digits, at the
  * reference defaults, without guidance and with the high-quality preset, beside two baselines
  * measured in the same run: training digits (the floor) and decodes of random token sets (the ceiling).
- * The same with the next state drawn top-k 2 (the class survives the sampler; README's diagnosis),
- * with and without guidance.
- * int8: the same digits at the reference defaults (same seeds) from the generator loaded with
- * `dtype: 'int8'` (its linear layers dynamically quantized), beside fp32.
+ * The same at the demo generator's defaults (`DEMO_SAMPLER`: the next state drawn top-k 2, so the
+ * class survives the sampler; README's diagnosis), with and without guidance.
+ * int8: the same digits at the reference defaults and at the demo's (same seeds) from the generator
+ * loaded with `dtype: 'int8'` (its linear layers dynamically quantized), beside fp32.
  */
 
 import { writeFile } from 'node:fs/promises';
@@ -20,6 +20,7 @@ import { DiT1D } from '@tokenset/dit1d';
 import { SetTokenizer } from '@tokenset/tokenizer';
 import {
   DEMO_MODEL_PATHS,
+  DEMO_SAMPLER,
   DigitClassifier,
   generateDigits,
   generationQuality,
@@ -31,11 +32,12 @@ import {
 const dir = resolve(process.argv[2] ?? join(DEMO_MODEL_PATHS.tokenizer, '..'));
 const perClass = Number(process.argv[3] ?? 100);
 const log = (text: string) => process.stderr.write(`${text}\n`);
-/** The int8 run's name in `generation` and the summary. */
+/** The int8 runs' names in `generation` and the summary. */
 const INT8 = 'int8 (reference settings)';
-/** The runs whose next state is drawn top-k 2 (the rest as the reference): see the README's diagnosis. */
-const XT_TOP_K = 'reference, next state top-k 2';
-const XT_TOP_K_UNGUIDED = 'no guidance, next state top-k 2';
+const INT8_DEMO = 'int8 (demo defaults)';
+/** The runs at the demo's defaults (`DEMO_SAMPLER`: the reference with the next state drawn top-k 2). */
+const DEMO = 'reference, next state top-k 2';
+const DEMO_UNGUIDED = 'no guidance, next state top-k 2';
 const tokenizer = await SetTokenizer.load(join(dir, 'tokenizer.pth'));
 const generator = await DiT1D.load(join(dir, 'generator.pth'));
 const int8Generator = await DiT1D.load(join(dir, 'generator.pth'), { dtype: 'int8' });
@@ -89,13 +91,14 @@ const settings = {
     adjustFrom: 1.0,
   },
   [INT8]: {},
-  [XT_TOP_K]: { xt: { kind: 'topK', k: 2 } as const },
-  [XT_TOP_K_UNGUIDED]: { guidance: 'none' as const, xt: { kind: 'topK', k: 2 } as const },
+  [DEMO]: DEMO_SAMPLER,
+  [DEMO_UNGUIDED]: { ...DEMO_SAMPLER, guidance: 'none' as const },
+  [INT8_DEMO]: DEMO_SAMPLER,
 };
 const generation: Record<string, { accuracy: number; fid: number; seconds: number }> = {};
 for (const [name, options] of Object.entries(settings)) {
   const t0 = performance.now();
-  const model = name === INT8 ? int8Generator : generator;
+  const model = name === INT8 || name === INT8_DEMO ? int8Generator : generator;
   const samples = await generateDigits(model, tokenizer, {
     ...options,
     perClass,
@@ -108,16 +111,19 @@ for (const [name, options] of Object.entries(settings)) {
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-const ref = generation.reference;
-const int8 = generation[INT8];
-const points = 100 * (int8.accuracy - ref.accuracy);
+const run = (name: string) =>
+  `accuracy ${pct(generation[name].accuracy)}, MNIST-FID ${generation[name].fid.toFixed(2)}`;
+/** An int8 run beside the fp32 run of the same settings. */
+const int8Line = (int8: string, fp32: string) => {
+  const points = 100 * (generation[int8].accuracy - generation[fp32].accuracy);
+  return `${int8}: accuracy ${pct(generation[int8].accuracy)} (fp32 ${pct(generation[fp32].accuracy)}, ${points >= 0 ? '+' : ''}${points.toFixed(1)} points), MNIST-FID ${generation[int8].fid.toFixed(2)} (fp32 ${generation[fp32].fid.toFixed(2)})`;
+};
 const summary = [
   `measured at training time on the 1,000 held-out digits (packages/demo-models/scripts/evaluate.ts):`,
   `  reconstruction: classifier accuracy ${pct(rec.accuracy)} (originals ${pct(rec.originalAccuracy)}), mean PSNR ${rec.psnr.toFixed(2)} dB`,
-  `  generation, ${perClass} per class: accuracy ${pct(ref.accuracy)}, MNIST-FID ${ref.fid.toFixed(2)} (floor: training digits ${floorFid.toFixed(2)}; ceiling: random token sets ${ceilingFid.toFixed(2)})`,
-  `  without guidance: accuracy ${pct(generation['no guidance'].accuracy)}, MNIST-FID ${generation['no guidance'].fid.toFixed(2)}; high-quality preset: accuracy ${pct(generation['high-quality'].accuracy)}, MNIST-FID ${generation['high-quality'].fid.toFixed(2)}`,
-  `  next state drawn top-k 2 (--xt-top-k 2; the rest as the reference): accuracy ${pct(generation[XT_TOP_K].accuracy)}, MNIST-FID ${generation[XT_TOP_K].fid.toFixed(2)}; without guidance: accuracy ${pct(generation[XT_TOP_K_UNGUIDED].accuracy)}, MNIST-FID ${generation[XT_TOP_K_UNGUIDED].fid.toFixed(2)}`,
-  `  ${INT8}: accuracy ${pct(int8.accuracy)} (fp32 ${pct(ref.accuracy)}, ${points >= 0 ? '+' : ''}${points.toFixed(1)} points), MNIST-FID ${int8.fid.toFixed(2)} (fp32 ${ref.fid.toFixed(2)})`,
+  `  generation, ${perClass} per class, the demo generator's default sampler (the reference's with the next state drawn top-k 2): ${run(DEMO)} (floor: training digits ${floorFid.toFixed(2)}; ceiling: random token sets ${ceilingFid.toFixed(2)}); without guidance: ${run(DEMO_UNGUIDED)}`,
+  `  at the reference's own settings (--preset reference): ${run('reference')}; without guidance: ${run('no guidance')}; high-quality preset: ${run('high-quality')}`,
+  `  ${int8Line(INT8_DEMO, DEMO)}; ${int8Line(INT8, 'reference')}`,
 ];
 const result = {
   reconstruction: {

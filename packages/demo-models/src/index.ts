@@ -1,5 +1,6 @@
 export type { Classification } from './classifier.js';
 export { accuracy, buildClassifierGraph, CLASSIFIER_FEATURES, DigitClassifier } from './classifier.js';
+export { DEMO_SAMPLER } from './demo-sampler.js';
 export type { GenerateDigitsOptions, GenerationQuality, ReconstructionQuality } from './evaluate.js';
 export { generateDigits, generationQuality, reconstructionQuality } from './evaluate.js';
 export type { DigitSet, MnistSplit } from './mnist.js';

@@ -4,9 +4,12 @@ import { DiT1D } from '@tokenset/dit1d';
 import { SetTokenizer } from '@tokenset/tokenizer';
 import { describe, expect, it } from 'vitest';
 import {
+  accuracy,
   DEMO_MODEL_PATHS,
+  DEMO_SAMPLER,
   DIGIT_CLASSES,
   DigitClassifier,
+  generateDigits,
   HELD_OUT_PER_CLASS,
   mnistDigits,
   reconstructionQuality,
@@ -64,6 +67,21 @@ describe('the committed demo models', { timeout: 120_000 }, () => {
       expect(q.orderInvariant).toBe(true);
     } finally {
       await tokenizer.release();
+      await classifier.release();
+    }
+  });
+
+  it('generate digits of the requested class with the demo sampler (≥ 90% of 30 by the classifier)', async () => {
+    const tokenizer = await SetTokenizer.load(DEMO_MODEL_PATHS.tokenizer);
+    const generator = await DiT1D.load(DEMO_MODEL_PATHS.generator);
+    const classifier = await DigitClassifier.load(DEMO_MODEL_PATHS.classifier);
+    try {
+      const { images, labels } = await generateDigits(generator, tokenizer, { ...DEMO_SAMPLER, perClass: 3 });
+      const { predictions } = await classifier.classify(images);
+      expect(accuracy(predictions, labels)).toBeGreaterThanOrEqual(0.9);
+    } finally {
+      await tokenizer.release();
+      await generator.release();
       await classifier.release();
     }
   });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import {
   accuracy,
   DEMO_MODEL_PATHS,
+  DEMO_SAMPLER,
   DIGIT_CLASSES,
   DigitClassifier,
   mnistDigits,
@@ -69,8 +70,16 @@ export async function runTrainedDemo(values: OptionValues, io: CliIo): Promise<v
       `reconstruction: ${strip.path} (one held-out digit per class; its token set decoded in 5 orders: they differ by at most ${strip.spread}/255)`,
     );
 
-    const settings = samplerFlags({ ...values, steps: String(steps) }, { setSize: generator.setSize });
-    say(`sampler: ${describeSamplerSettings(settings)}`);
+    const settings = samplerFlags(
+      { ...values, steps: String(steps) },
+      { setSize: generator.setSize },
+      DEMO_SAMPLER,
+    );
+    const whose =
+      values.preset === undefined
+        ? " (the demo generator's defaults; --preset reference for the reference's)"
+        : '';
+    say(`sampler: ${describeSamplerSettings(settings)}${whose}`);
     const classes = Array.from({ length: DIGIT_CLASSES }, (_, i) => i);
     const quiet = { ...io, stdout: { write: () => true } };
     const generated = await time(`generate ${perClass} digits of every class (${steps} FSDD steps)`, () =>
