@@ -250,7 +250,7 @@ describe('demo', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('trained in Node on MNIST digits');
     expect(run.stdout).toContain(
-      "sampler: 4 steps, guidance 4_50_55, x0 top-p 0.8, xt top-k 2, adjust from t >= 0.65 (the demo generator's defaults",
+      "sampler: 4 steps, guidance 4_50_55, x0 top-k 2, xt top-k 2, adjust from t >= 1 (the demo generator's defaults",
     );
     const bad = await tokenset('demo', '--out', join(dir, 'demo-bad'), '--top-p', '2');
     expect(bad.code).toBe(2);

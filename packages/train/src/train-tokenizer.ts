@@ -46,7 +46,8 @@ import { initBackend, tf } from './tf.js';
 import { encodeLatent, type TokenizerNetConfig } from './tokenizer-net.js';
 
 /**
- * The demo tokenizer's sizes: 32×32 digits, patch 4, 32 tokens from a codebook of 128 vectors of
+ * The sizes the demo tokenizer was trained at (its codebook later grown to 256 entries: see
+ * `@tokenset/demo-models`): 32×32 digits, patch 4, 32 tokens from a codebook of 128 vectors of
  * dimension 6. With the release's 12 dimensions, 128 unit vectors cover the sphere so coarsely
  * (about 40° to the nearest entry) that the quantizer loss grew after quantisation began and the
  * reconstruction error went back up (seen in a first run); 6 dimensions bring it to about 22°.
