@@ -6,7 +6,7 @@
  */
 
 import type { DiT1D } from '@tokenset/dit1d';
-import { type Guidance, sample } from '@tokenset/fsdd';
+import { type Guidance, SAMPLER_PRESETS, sample } from '@tokenset/fsdd';
 import { tokensFromCounts } from '@tokenset/set-codec';
 import type { SetTokenizer } from '@tokenset/tokenizer';
 
@@ -48,7 +48,11 @@ export interface GenerateResult {
   stepMs: number[];
 }
 
-/** Generates digits with FSDD and decodes them; with `onStep`, also decodes each step's x0. */
+/**
+ * Generates digits with FSDD and decodes them; with `onStep`, also decodes each step's x0. The draws
+ * are the demo generator's own defaults (`DEMO_SAMPLER` of `@tokenset/demo-models`, which is Node-only:
+ * fsdd's `high-quality` preset); guidance and steps are the request's.
+ */
 export async function generateDigits(
   generator: DiT1D,
   tokenizer: SetTokenizer,
@@ -57,6 +61,7 @@ export async function generateDigits(
   const stepMs: number[] = [];
   let stepStart = performance.now();
   const result = await sample(generator, {
+    ...SAMPLER_PRESETS['high-quality'],
     labels: [...request.labels],
     seed: request.seed,
     guidance: request.guidance,
