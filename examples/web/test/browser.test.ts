@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DiT1D } from '@tokenset/dit1d';
+import { SAMPLER_PRESETS } from '@tokenset/fsdd';
 import { SetTokenizer } from '@tokenset/tokenizer';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,7 +130,9 @@ describe('the page in headless Chromium', () => {
       expect(maxDiff).toBeLessThanOrEqual(1);
       expect(differing).toBeLessThanOrEqual((figures.pixelValues as number) / 100);
       if (trainedModelsPresent()) {
-        const { DigitClassifier } = await import('@tokenset/demo-models');
+        const { DEMO_SAMPLER, DigitClassifier } = await import('@tokenset/demo-models');
+        // The page cannot import @tokenset/demo-models (Node-only), so it names fsdd's preset: the same one.
+        expect(SAMPLER_PRESETS['high-quality']).toBe(DEMO_SAMPLER);
         const classifier = await DigitClassifier.load(join(models, 'classifier.pth'));
         const { predictions } = await classifier.classify(Uint8Array.from(pixels.flat()));
         const nodePredictions = (await classifier.classify(node.images)).predictions;
@@ -142,12 +145,14 @@ describe('the page in headless Chromium', () => {
         const evaluation = JSON.parse(readFileSync(join(models, 'evaluation.json'), 'utf8')) as {
           generation?: Record<string, { accuracy?: number }>;
         };
-        const accuracy = evaluation.generation?.['demo defaults (the high-quality preset)']?.accuracy ?? 0;
+        const accuracy = evaluation.generation?.['demo defaults (the high-quality preset)']?.accuracy;
+        // A renamed run in evaluate.ts must fail here, not quietly ask fewer digits.
+        expect(accuracy).toBeTypeOf('number');
         figures.generatorAccuracy = accuracy;
         const right = [...predictions].filter((p, i) => p === SETTINGS.labels[i]).length;
         figures.requestedClass = `${right} of ${SETTINGS.labels.length}`;
         expect(right).toBeGreaterThanOrEqual(
-          accuracy >= 0.9 ? SETTINGS.labels.length : SETTINGS.labels.length - 1,
+          accuracy! >= 0.9 ? SETTINGS.labels.length : SETTINGS.labels.length - 1,
         );
       }
     } finally {
