@@ -1,5 +1,6 @@
 // Type-checked in the consumer project (moduleResolution node16 and bundler): the public types as a
 // TypeScript user meets them, strictly (the README examples are plain JavaScript).
+import { DEMO_SAMPLER } from '@tokenset/demo-models/sampler';
 import { DiT1D, type DiT1DLoadOptions } from '@tokenset/dit1d';
 import { type InceptionFeatures, InceptionV3 } from '@tokenset/eval';
 import { type Denoiser, type SampleResult, sample } from '@tokenset/fsdd';
@@ -29,6 +30,7 @@ const toy: Denoiser = {
 };
 export async function typed(): Promise<void> {
   const result: SampleResult = await sample(toy, { labels: [0], seed: 1, guidance: 'none' });
+  await sample(toy, { ...DEMO_SAMPLER, labels: [0], seed: 1 }); // the browser-safe subpath entry
   const counts: Int32Array = countsFromTokens(result.tokens, 4);
   const array: NdArray = await readNpy('x.npy');
   const strided: StridedArray = viewNpy(new Uint8Array(8));

@@ -5,8 +5,9 @@
  * onnxruntime-web in a browser bundle.
  */
 
+import { DEMO_SAMPLER } from '@tokenset/demo-models/sampler';
 import type { DiT1D } from '@tokenset/dit1d';
-import { type Guidance, SAMPLER_PRESETS, sample } from '@tokenset/fsdd';
+import { type Guidance, sample } from '@tokenset/fsdd';
 import { tokensFromCounts } from '@tokenset/set-codec';
 import type { SetTokenizer } from '@tokenset/tokenizer';
 
@@ -50,8 +51,8 @@ export interface GenerateResult {
 
 /**
  * Generates digits with FSDD and decodes them; with `onStep`, also decodes each step's x0. The draws
- * are the demo generator's own defaults (`DEMO_SAMPLER` of `@tokenset/demo-models`, which is Node-only:
- * fsdd's `high-quality` preset); guidance and steps are the request's.
+ * are the demo generator's own defaults (`DEMO_SAMPLER`, from the package's browser-safe `/sampler`
+ * entry); guidance and steps are the request's.
  */
 export async function generateDigits(
   generator: DiT1D,
@@ -61,7 +62,7 @@ export async function generateDigits(
   const stepMs: number[] = [];
   let stepStart = performance.now();
   const result = await sample(generator, {
-    ...SAMPLER_PRESETS['high-quality'],
+    ...DEMO_SAMPLER,
     labels: [...request.labels],
     seed: request.seed,
     guidance: request.guidance,

@@ -1,6 +1,6 @@
 /**
  * The browser bundle of the libraries (set-codec, fsdd, onnx-graph, runtime, dit1d, tokenizer,
- * tensor-io, image) holds no `node:` import: the `browser` condition of the packages' `imports` (`#platform`, `#session`…) swap every Node.js-only module
+ * tensor-io, image, and demo-models' `/sampler` entry) holds no `node:` import: the `browser` condition of the packages' `imports` (`#platform`, `#session`…) swap every Node.js-only module
  * for its browser stand-in. Builds with the page's esbuild options (about a second).
  */
 
@@ -36,6 +36,7 @@ describe('the browser bundle', () => {
     const entry = [
       ...PACKAGES.map((p) => `export * as ${p.replace('-', '_')} from '@tokenset/${p}';`),
       "export * as web from '@tokenset/runtime/web';",
+      "export * as demoSampler from '@tokenset/demo-models/sampler';",
     ].join('\n');
     const { inputs, nodeImports } = await bundle(entry);
     expect(nodeImports).toEqual([]);

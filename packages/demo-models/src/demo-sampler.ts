@@ -14,7 +14,8 @@ import { SAMPLER_PRESETS, type SamplerSettings } from '@tokenset/fsdd';
  * the best MNIST-FID of the settings measured, far above the reference's defaults. Like a model's
  * own generation settings, these are defaults for this model only: the library's defaults
  * (`@tokenset/fsdd`'s `reference` preset) are unchanged, and `tokenset demo --preset reference`
- * samples the demo generator with them.
+ * samples the demo generator with them. Browser bundles import it from `@tokenset/demo-models/sampler`
+ * (this module alone; the package's main entry reads files with `node:fs`).
  *
  * @example
  * ```ts
