@@ -42,7 +42,7 @@ export async function runSession<T extends BackendTensor>(
   const backendFeeds: Record<string, T> = {};
   for (const [name, host] of Object.entries(feeds)) {
     checkHostTensor(name, host);
-    backendFeeds[name] = tensor(host);
+    backendFeeds[name] = tensor(unshared(host));
   }
   let results: Record<string, T>;
   try {
@@ -56,4 +56,14 @@ export async function runSession<T extends BackendTensor>(
     out[name] = { type: t.type as HostTensorType, dims: [...t.dims], data: t.data as HostTensor['data'] };
   }
   return out;
+}
+
+/**
+ * The tensor with its data in an ordinary `ArrayBuffer`. onnxruntime-node fails a run whose input
+ * lies in a `SharedArrayBuffer` with a bare "Invalid argument" (seen when fsdd's sampler threads,
+ * which keep the counts in shared memory, fed an unguided model), so such data is copied first.
+ */
+function unshared(host: HostTensor): HostTensor {
+  const isShared = typeof SharedArrayBuffer !== 'undefined' && host.data.buffer instanceof SharedArrayBuffer;
+  return isShared ? { ...host, data: host.data.slice() as HostTensor['data'] } : host;
 }

@@ -80,6 +80,18 @@ describe('ModelSession.create', () => {
     await cpu.release();
   });
 
+  it('runs on inputs in shared memory (onnxruntime-node alone rejects them: "Invalid argument")', async () => {
+    const session = await ModelSession.create(identityModel());
+    try {
+      const data = new Float32Array(new SharedArrayBuffer(8));
+      data.set([3, 4]);
+      const out = await session.run({ x: { type: 'float32', dims: [2], data } });
+      expect([...(out.y.data as Float32Array)]).toEqual([3, 4]);
+    } finally {
+      await session.release();
+    }
+  });
+
   it('rejects bad thread counts, missing files and bytes that are not a model', async () => {
     await expect(ModelSession.create(new Uint8Array(8), { threads: 0 })).rejects.toThrow(
       'threads: expected a positive integer, got 0',
