@@ -48,10 +48,10 @@ describe('the committed demo models', { timeout: 120_000 }, () => {
     await generator.release();
   });
 
-  // The committed tokenizer (5,000 steps in two runs, 43 + 49 minutes on two cores) reconstructs
-  // 95 of these 100 digits recognisably (91.2% of all 1,000; the goal is 95% of the 1,000). The
-  // guard leaves two digits of margin for float differences between CPUs near a class boundary.
-  it('reconstruct 100 held-out digits that the classifier still recognises (≥ 93%), in any token order', async () => {
+  // The committed tokenizer (codebook 512) reconstructs 98 of these 100 digits recognisably (96.5%
+  // of all 1,000). The guard is the goal, 95%, three digits below the measured figure, for
+  // float differences between CPUs near a class boundary.
+  it('reconstruct 100 held-out digits that the classifier still recognises (≥ 95%), in any token order', async () => {
     const tokenizer = await SetTokenizer.load(DEMO_MODEL_PATHS.tokenizer);
     const classifier = await DigitClassifier.load(DEMO_MODEL_PATHS.classifier);
     try {
@@ -63,7 +63,7 @@ describe('the committed demo models', { timeout: 120_000 }, () => {
       });
       const labels = Int32Array.from(pick, (j) => heldOut.labels[j]);
       const q = await reconstructionQuality(tokenizer, classifier, { images, labels, count: 100 });
-      expect(q.accuracy).toBeGreaterThanOrEqual(0.93);
+      expect(q.accuracy).toBeGreaterThanOrEqual(0.95);
       expect(q.orderInvariant).toBe(true);
     } finally {
       await tokenizer.release();

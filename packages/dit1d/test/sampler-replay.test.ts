@@ -127,7 +127,12 @@ describe('sample with sampler threads', () => {
   // With threads the counts live in shared memory, and an unguided run hands them to the model as
   // they are: onnxruntime-node used to reject such inputs ("Invalid argument").
   it('runs an unguided DiT1D on two threads to the one-thread tokens', async () => {
-    const options = { labels: [0, 1, 2, 3], seeds: ['0', '1', '2', '3'], guidance: 'none', steps: 5 } as const;
+    const options = {
+      labels: [0, 1, 2, 3],
+      seeds: ['0', '1', '2', '3'],
+      guidance: 'none',
+      steps: 5,
+    } as const;
     const one = await sample(dit, { ...options, threads: 1 });
     const two = await sample(dit, { ...options, threads: 2 });
     expect([...two.tokens]).toEqual([...one.tokens]);

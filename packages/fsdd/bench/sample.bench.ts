@@ -22,7 +22,7 @@ import { THREAD_ROWS, type ThreadsTiming } from './threads-timing.ts';
 // The sampler's own cost (25 steps; reference defaults: top-p 0.8 for x0, multinomial for xt,
 // sigmoid100_0.8, adjust from 0.65) on stub denoisers that return fixed distributions (so the model
 // costs nothing): at the real size (C=4096, M=128) peaked, diffuse, and the DiT1D-S formula-weights
-// model's outputs at an early, a middle and a late step; at the trained demo model's size (C=256,
+// model's outputs at an early, a middle and a late step; at the trained demo model's size (C=512,
 // M=32) its outputs at the same steps of a real run. Each figure sits beside the reference sampler's
 // (its tensor program in JavaScript, reference-sampler.ts) measured in the same run on the same input.
 const STEPS = 25;

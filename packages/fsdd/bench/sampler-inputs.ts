@@ -1,7 +1,7 @@
 // The distributions the sampler benchmark runs on. At the real size (C = 4096, M = 128): a peaked
 // stub, a diffuse stub (as early FSDD steps look) and outputs recorded from the DiT1D-S
 // formula-weights model (untrained: near-uniform, the hardest case) at an early, a middle and a late
-// step; at the trained demo model's own size (C = 256, M = 32): its outputs at the same steps of a
+// step; at the trained demo model's own size (C = 512, M = 32): its outputs at the same steps of a
 // real sampling run. The real-size model is chosen in one place, `benchModel` below.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -154,7 +154,7 @@ export function modelCacheKey(bytes: Uint8Array): string {
 }
 
 /**
- * The trained demo model's outputs (`@tokenset/demo-models`' generator, C = 256, M = 32, 10 digit
+ * The trained demo model's outputs (`@tokenset/demo-models`' generator, C = 512, M = 32, 10 digit
  * classes) at the recorded steps of a real 25-step run at the reference defaults: one row per digit
  * 0–9 (seeds 0…9), and for each the unconditional row (the null label 10) of the guided call, at the
  * states the run reached. Cached under `node_modules/.cache` by {@link modelCacheKey} of

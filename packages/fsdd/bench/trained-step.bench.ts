@@ -1,7 +1,7 @@
 import { type SampleProfile, sample } from '@tokenset/fsdd';
 import type { Bench, BenchRow } from '../../../scripts/bench-types.ts';
 
-// A generation step end to end on the trained demo model (C=256, M=32, 10 digits): `sample` with
+// A generation step end to end on the trained demo model (C=512, M=32, 10 digits): `sample` with
 // the real DiT1D (fp32, and `dtype: 'int8'` in the same run), batch 16, reference defaults (guidance
 // "4_50_55", so the model runs on the doubled batch of 32), 25 steps. Where the time goes comes from
 // `sample`'s own `profile` (the figures `tokenset generate --profile` prints), summed over the runs.

@@ -46,7 +46,7 @@ import { initBackend, tf } from './tf.js';
 import { encodeLatent, type TokenizerNetConfig } from './tokenizer-net.js';
 
 /**
- * The sizes the demo tokenizer was trained at (its codebook later grown to 256 entries: see
+ * The sizes the demo tokenizer was trained at (its codebook later grown to 256, then 512 entries: see
  * `@tokenset/demo-models`): 32×32 digits, patch 4, 32 tokens from a codebook of 128 vectors of
  * dimension 6. With the release's 12 dimensions, 128 unit vectors cover the sphere so coarsely
  * (about 40° to the nearest entry) that the quantizer loss grew after quantisation began and the
