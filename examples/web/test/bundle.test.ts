@@ -1,6 +1,7 @@
 /**
  * The browser bundle of the libraries (set-codec, fsdd, onnx-graph, runtime, dit1d, tokenizer,
- * tensor-io, image, and demo-models' `/sampler` entry) holds no `node:` import: the `browser` condition of the packages' `imports` (`#platform`, `#session`…) swap every Node.js-only module
+ * tensor-io, image, and demo-models' `/sampler` entry) holds no `node:` import: the `browser`
+ * condition of the packages' `imports` (`#platform`, `#session`…) swaps every Node.js-only module
  * for its browser stand-in. Builds with the page's esbuild options (about a second).
  */
 

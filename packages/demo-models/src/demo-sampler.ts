@@ -11,11 +11,12 @@ import { SAMPLER_PRESETS, type SamplerSettings } from '@tokenset/fsdd';
  * Why: this small generator (M = 32 tokens from C = 512) loses the requested class in the
  * multinomial next-state draw, not in its predictions (the README's diagnosis). On 1,000 generated
  * digits (100 per class, `models/evaluation.json`) the preset's class accuracy is far above that at
- * the reference's defaults (and was the best of every setting measured on the 256-entry pair). Like a model's
- * own generation settings, these are defaults for this model only: the library's defaults
+ * the reference's defaults (and was the best of every setting measured on the 256-entry pair). Like
+ * a model's own generation settings, these are defaults for this model only: the library's defaults
  * (`@tokenset/fsdd`'s `reference` preset) are unchanged, and `tokenset demo --preset reference`
- * samples the demo generator with them. Browser bundles import it from `@tokenset/demo-models/sampler`
- * (this module alone; the package's main entry reads files with `node:fs`).
+ * samples the demo generator with them. Browser bundles import it from
+ * `@tokenset/demo-models/sampler` (this module alone; the package's main entry reads files with
+ * `node:fs`).
  *
  * @example
  * ```ts

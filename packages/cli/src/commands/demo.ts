@@ -18,10 +18,9 @@ export const demoCommand: Command = {
     'trained in Node on MNIST digits): reconstructs held-out digits (each token set decoded in five orders),',
     'generates digits of every class with the full FSDD sampler (with its trajectory animation), and prints',
     'quality figures measured on held-out digits. The demo generator samples with its own defaults (the',
-    "reference's high-quality preset, measured best for it; --preset reference for the reference's defaults).",
-    'With --formula it runs the paper-size architecture pieces on',
-    'untrained formula weights instead (noise pictures; InceptionV3 included). It ends by saying where the',
-    'released checkpoints are.',
+    "reference's high-quality preset, measured best for it; --preset reference for the reference's",
+    'defaults). With --formula it runs the paper-size architecture pieces on untrained formula weights',
+    'instead (noise pictures; InceptionV3 included). It ends by saying where the released checkpoints are.',
   ].join('\n'),
   options: {
     out: {
