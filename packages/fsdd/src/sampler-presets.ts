@@ -52,7 +52,10 @@ const reference: Readonly<SamplerSettings> = Object.freeze({
  *   from t ≥ 0.65, the one-pass greedy adjustment and the whole-batch fallback). Every default of
  *   `sample` is this preset's value.
  * - `high-quality`: the reference README's "high-quality visuals" setting: top-k 2 for both draws
- *   and adjustment step 1.0, the rest as `reference`.
+ *   and adjustment step 1.0, the rest as `reference`. Every model call's t is below 1, so its top-k
+ *   draws are never adjusted: the counts need not sum to M (the reference's, too), and the final
+ *   tokens are `tokensFromCounts`'s fill or truncation (`counts_to_x2_with_fill`: a row holding
+ *   more than M tokens keeps its M smallest ids). Add `adjustFrom: 0` to keep the fixed sum.
  */
 export const SAMPLER_PRESETS: Readonly<Record<SamplerPresetName, Readonly<SamplerSettings>>> = Object.freeze({
   reference,

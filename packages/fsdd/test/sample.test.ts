@@ -1,4 +1,11 @@
-import { type Denoiser, FsddError, greedyAdjust, type SampleOptions, sample } from '@tokenset/fsdd';
+import {
+  type Denoiser,
+  FsddError,
+  greedyAdjust,
+  SAMPLER_PRESETS,
+  type SampleOptions,
+  sample,
+} from '@tokenset/fsdd';
 import { countsFromTokens } from '@tokenset/set-codec';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -199,6 +206,36 @@ describe('properties', () => {
       },
     });
     expect(new Set(sums)).toEqual(new Set([M]));
+  });
+
+  it('the high-quality preset (adjustment step 1.0) never adjusts: rows may end over M, tokens keep the M smallest ids; adjustFrom 0 keeps M', async () => {
+    // Every entry predicted 1 with probability 0.6: top-k 2 draws give about 0.6·C ones per row.
+    const bloated: Denoiser = {
+      codebookSize: C,
+      setSize: M,
+      numClasses: 3,
+      async probabilities(_counts, t) {
+        const probs = new Float32Array(t.length * C * K);
+        for (let i = 0; i < t.length * C; i++) probs.set([0.4, 0.6], i * K);
+        return probs;
+      },
+    };
+    const options = {
+      ...SAMPLER_PRESETS['high-quality'],
+      labels: [0, 1],
+      seed: 2,
+      guidance: 'none' as const,
+    };
+    const free = await sample(bloated, options);
+    for (let b = 0; b < 2; b++) {
+      const row = free.counts.subarray(b * C, (b + 1) * C);
+      expect(row.reduce((s, v) => s + v, 0)).toBeGreaterThan(M);
+      const ids = [...row.keys()].flatMap((c) => Array<number>(row[c]).fill(c));
+      expect([...free.tokens.subarray(b * M, (b + 1) * M)]).toEqual(ids.slice(0, M));
+    }
+    const fixed = await sample(bloated, { ...options, adjustFrom: 0, adjust: 'exact' });
+    for (let b = 0; b < 2; b++)
+      expect(fixed.counts.subarray(b * C, (b + 1) * C).reduce((s, v) => s + v, 0)).toBe(M);
   });
 });
 
