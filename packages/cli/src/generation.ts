@@ -31,6 +31,8 @@ export function sampleOptions(
 export interface Generated {
   /** Final token sets `[B, M]`. */
   tokens: Int32Array;
+  /** Each row's sum of final counts `[B]` (M unless the draws were left unadjusted; see fsdd's `rowSums`). */
+  rowSums: Int32Array;
   /** Decoded images `[B, S, S, 3]` uint8. */
   images: Uint8Array;
   /** The x0 predictions of every step as token sets `[steps][B·M]`, when asked for. */
@@ -69,6 +71,7 @@ export async function generate(
   const decodeMs = performance.now() - decodeStart;
   return {
     tokens: result.tokens,
+    rowSums: result.rowSums,
     images,
     trajectory: keepTrajectory ? trajectory : undefined,
     profile: result.profile && { ...result.profile, decodeMs },

@@ -59,6 +59,12 @@ export const SAMPLER_OPTIONS: OptionSpecs = {
     description:
       'top-k in [1, M] for the next-state draw instead of the multinomial draw (overrides the preset)',
   },
+  'adjust-from': {
+    type: 'string',
+    valueName: 't',
+    description:
+      "adjust top-p/top-k draws to the fixed sum from this t on (default 0.65; 0 = every step; the high-quality preset's 1.0 never does)",
+  },
   adjust: {
     type: 'string',
     valueName: 'mode',
@@ -83,7 +89,9 @@ function flagOf(setting: string, values: OptionValues): string {
   if (setting === 'x0.p') return '--top-p';
   if (setting === 'x0.k') return stringFlag(values, 'top-k') !== undefined ? '--top-k' : '--preset';
   if (setting === 'xt.k') return stringFlag(values, 'xt-top-k') !== undefined ? '--xt-top-k' : '--preset';
-  if (setting.startsWith('xt.') || setting === 'adjustFrom') return '--preset';
+  if (setting === 'adjustFrom')
+    return stringFlag(values, 'adjust-from') !== undefined ? '--adjust-from' : '--preset';
+  if (setting.startsWith('xt.')) return '--preset';
   return `--${setting}`;
 }
 
@@ -125,6 +133,8 @@ export function samplerFlags(
   if (x0) input.x0 = x0;
   const xtTopK = stringFlag(values, 'xt-top-k');
   if (xtTopK !== undefined) input.xt = { kind: 'topK', k: parseInteger(xtTopK, '--xt-top-k') };
+  const adjustFrom = stringFlag(values, 'adjust-from');
+  if (adjustFrom !== undefined) input.adjustFrom = parseNumber(adjustFrom, '--adjust-from');
   const adjust = stringFlag(values, 'adjust');
   if (adjust !== undefined) input.adjust = adjust as SamplerSettings['adjust'];
   const fallback = stringFlag(values, 'fallback');

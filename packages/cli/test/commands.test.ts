@@ -144,6 +144,31 @@ describe('generate', () => {
     );
     expect(hq.code, hq.stderr).toBe(0);
     expect(hq.stderr).toContain('x0 top-k 2, xt top-k 2, adjust from t >= 1');
+    const fixedSum = await tokenset(
+      'generate',
+      ...common,
+      '--preset',
+      'high-quality',
+      '--adjust-from',
+      '0',
+      '--adjust',
+      'exact',
+      '--out',
+      join(dir, 'gen-e'),
+    );
+    expect(fixedSum.code, fixedSum.stderr).toBe(0);
+    expect(fixedSum.stderr).toContain('x0 top-k 2, xt top-k 2, adjust from t >= 0');
+    expect(fixedSum.stderr).not.toContain('note:');
+    const badFrom = await tokenset(
+      'generate',
+      ...common,
+      '--adjust-from',
+      'soon',
+      '--out',
+      join(dir, 'gen-f'),
+    );
+    expect(badFrom.code).toBe(2);
+    expect(oneErrorLine(badFrom)).toMatch(/--adjust-from: expected a number, got "soon"/);
     const xt = await tokenset('generate', ...common, '--xt-top-k', '2', '--out', join(dir, 'gen-d'));
     expect(xt.code, xt.stderr).toBe(0);
     expect(xt.stderr).toContain('x0 top-p 0.8, xt top-k 2, adjust from t >= 0.65');
@@ -251,6 +276,10 @@ describe('demo', () => {
     expect(run.stdout).toContain('trained in Node on MNIST digits');
     expect(run.stdout).toContain(
       "sampler: 4 steps, guidance 4_50_55, x0 top-k 2, xt top-k 2, adjust from t >= 1 (the demo generator's defaults",
+    );
+    // The preset never adjusts its draws: the user is told the sets' sizes and how they were decoded.
+    expect(run.stderr).toMatch(
+      /note: \d+ of 10 token sets ended with \d+( to \d+)? tokens, not 32 \(adjustment from t >= 1, which no step reaches\); each was decoded from its 32 smallest ids/,
     );
     const bad = await tokenset('demo', '--out', join(dir, 'demo-bad'), '--top-p', '2');
     expect(bad.code).toBe(2);

@@ -9,7 +9,8 @@
  * reference defaults, without guidance and with the high-quality preset, beside two baselines
  * measured in the same run: training digits (the floor) and decodes of random token sets (the ceiling).
  * The same at the demo generator's defaults (`DEMO_SAMPLER`, the high-quality preset), with and
- * without guidance.
+ * without guidance, and with its draws adjusted to the fixed sum at every step (the preset's
+ * adjustment step 1.0 never adjusts them).
  * int8: the same digits at the demo's defaults (same seeds) from the generator loaded with
  * `dtype: 'int8'` (its linear layers dynamically quantized), beside fp32.
  */
@@ -35,6 +36,8 @@ const log = (text: string) => process.stderr.write(`${text}\n`);
 /** The runs' names in `generation` and the summary. */
 const DEMO = 'demo defaults (the high-quality preset)';
 const DEMO_UNGUIDED = 'demo defaults, no guidance';
+/** The preset never adjusts its draws (adjustment step 1.0): this run keeps the fixed sum at every step. */
+const DEMO_FIXED_SUM = 'demo defaults, fixed sum at every step';
 const INT8_DEMO = 'int8 (demo defaults)';
 const tokenizer = await SetTokenizer.load(join(dir, 'tokenizer.pth'));
 const generator = await DiT1D.load(join(dir, 'generator.pth'));
@@ -83,6 +86,7 @@ log(
 const settings = {
   [DEMO]: DEMO_SAMPLER,
   [DEMO_UNGUIDED]: { ...DEMO_SAMPLER, guidance: 'none' as const },
+  [DEMO_FIXED_SUM]: { ...DEMO_SAMPLER, adjustFrom: 0 },
   reference: {},
   'no guidance': { guidance: 'none' as const },
   [INT8_DEMO]: DEMO_SAMPLER,
@@ -113,7 +117,7 @@ const int8Line = (int8: string, fp32: string) => {
 const summary = [
   `measured at training time on the 1,000 held-out digits (packages/demo-models/scripts/evaluate.ts):`,
   `  reconstruction: classifier accuracy ${pct(rec.accuracy)} (originals ${pct(rec.originalAccuracy)}), mean PSNR ${rec.psnr.toFixed(2)} dB`,
-  `  generation, ${perClass} per class, the demo generator's default sampler (the reference's high-quality preset: top-k 2 for both draws, adjustment from t >= 1.0): ${run(DEMO)} (floor: training digits ${floorFid.toFixed(2)}; ceiling: random token sets ${ceilingFid.toFixed(2)}); without guidance: ${run(DEMO_UNGUIDED)}`,
+  `  generation, ${perClass} per class, the demo generator's default sampler (the reference's high-quality preset: top-k 2 for both draws, adjustment step 1.0, i.e. never: sets of more than ${tokenizer.setSize} tokens keep their ${tokenizer.setSize} smallest ids): ${run(DEMO)} (floor: training digits ${floorFid.toFixed(2)}; ceiling: random token sets ${ceilingFid.toFixed(2)}); without guidance: ${run(DEMO_UNGUIDED)}; with the fixed sum kept at every step (adjustFrom 0): ${run(DEMO_FIXED_SUM)}`,
   `  at the reference's own settings (--preset reference): ${run('reference')}; without guidance: ${run('no guidance')}`,
   `  ${int8Line(INT8_DEMO, DEMO)}`,
 ];

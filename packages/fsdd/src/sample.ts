@@ -101,6 +101,12 @@ export interface SampleResult {
   counts: Int32Array;
   /** Final token sets `[B·M]`, sorted (`tokensFromCounts` with the reference's fill/truncate). */
   tokens: Int32Array;
+  /**
+   * Each row's sum of final counts `[B]`: M, unless its last draws were not adjusted to the fixed
+   * sum (`adjustFrom` ≥ 1, as in the `high-quality` preset, or the reference's one-pass adjustment
+   * falling short); `tokens` then keeps the M smallest ids of a longer row, or fills a shorter one.
+   */
+  rowSums: Int32Array;
   /** The initial noise `[B·C]`. */
   initial: Int32Array;
   /** The seeds of the row streams, when they were seeded (not with `uniforms`). */
@@ -253,6 +259,7 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
     const result: SampleResult = {
       counts: z,
       tokens: tokensFromCounts(z, M, B),
+      rowSums: rowSums(z, B),
       initial,
       seeds,
       fallbackSteps,
@@ -286,4 +293,16 @@ function threadsFor(options: SampleOptions, B: number, perRow: number): number {
   }
   const threads = requested ?? (B * perRow >= 2 ** 20 ? defaultThreads() : 1);
   return Math.min(threads, B);
+}
+
+/** The sum of each of the B rows of `counts`. */
+function rowSums(counts: Int32Array, B: number): Int32Array {
+  const C = counts.length / B;
+  const sums = new Int32Array(B);
+  for (let b = 0; b < B; b++) {
+    let sum = 0;
+    for (let c = b * C; c < (b + 1) * C; c++) sum += counts[c];
+    sums[b] = sum;
+  }
+  return sums;
 }

@@ -229,11 +229,13 @@ describe('properties', () => {
     const free = await sample(bloated, options);
     for (let b = 0; b < 2; b++) {
       const row = free.counts.subarray(b * C, (b + 1) * C);
-      expect(row.reduce((s, v) => s + v, 0)).toBeGreaterThan(M);
+      expect(free.rowSums[b]).toBe(row.reduce((s, v) => s + v, 0));
+      expect(free.rowSums[b]).toBeGreaterThan(M);
       const ids = [...row.keys()].flatMap((c) => Array<number>(row[c]).fill(c));
       expect([...free.tokens.subarray(b * M, (b + 1) * M)]).toEqual(ids.slice(0, M));
     }
     const fixed = await sample(bloated, { ...options, adjustFrom: 0, adjust: 'exact' });
+    expect([...fixed.rowSums]).toEqual([M, M]);
     for (let b = 0; b < 2; b++)
       expect(fixed.counts.subarray(b * C, (b + 1) * C).reduce((s, v) => s + v, 0)).toBe(M);
   });

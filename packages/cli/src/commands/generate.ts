@@ -224,6 +224,7 @@ export async function generateImages(
   const written: string[] = [];
   let trajectoryMs = 0;
   const spent = { model: 0, guidance: 0, sampler: 0, decode: 0, steps: 0, threads: 1 };
+  const offSum = new OffSumRows(job.generator.setSize);
   for (let start = 0; start < total; start += batchSize) {
     const batchLabels = labels.slice(start, start + batchSize);
     const seeds = batchLabels.map((_, i) => seed + start + i);
@@ -237,6 +238,7 @@ export async function generateImages(
       () => bar.tick(batchLabels.length),
       job.profile,
     );
+    offSum.add(result.rowSums);
     if (result.profile) {
       spent.model += result.profile.modelMs;
       spent.guidance += result.profile.guidanceMs;
@@ -266,6 +268,8 @@ export async function generateImages(
     }
   }
   bar.finish();
+  const note = offSum.note(settings.adjustFrom);
+  if (note) io.stderr.write(`${note}\n`);
   if (job.profile && spent.steps > 0) {
     const all = spent.model + spent.guidance + spent.sampler + spent.decode;
     const part = (name: string, ms: number) =>
@@ -297,4 +301,39 @@ export async function generateImages(
     `wrote ${written.length} images and ${gridPath}${trajectoryPath ? ` and ${trajectoryPath}` : ''}\n`,
   );
   return { images: written, grid: gridPath, trajectory: trajectoryPath, trajectoryMs };
+}
+
+/**
+ * Counts the token sets whose final counts missed the fixed sum M: the decoder then sees the M
+ * smallest ids of a longer set (or a filled shorter one), which users should be told.
+ */
+class OffSumRows {
+  rows = 0;
+  total = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+
+  constructor(readonly setSize: number) {}
+
+  add(rowSums: Int32Array): void {
+    this.total += rowSums.length;
+    for (const sum of rowSums) {
+      if (sum === this.setSize) continue;
+      this.rows++;
+      this.min = Math.min(this.min, sum);
+      this.max = Math.max(this.max, sum);
+    }
+  }
+
+  /** One line for the user, or undefined when every set has M tokens. */
+  note(adjustFrom: number): string | undefined {
+    if (this.rows === 0) return undefined;
+    const M = this.setSize;
+    const range = this.min === this.max ? `${this.min}` : `${this.min} to ${this.max}`;
+    const why =
+      adjustFrom >= 1
+        ? `adjustment from t >= ${adjustFrom}, which no step reaches`
+        : `the one-pass adjustment fell short; --adjust exact always reaches ${M}`;
+    return `note: ${this.rows} of ${this.total} token sets ended with ${range} tokens, not ${M} (${why}); each was decoded from its ${M} smallest ids (a shorter one filled), as the reference does. --adjust-from 0 keeps the fixed sum at every step.`;
+  }
 }
