@@ -77,3 +77,41 @@ export async function generate(
     profile: result.profile && { ...result.profile, decodeMs },
   };
 }
+
+/**
+ * Counts the token sets whose final counts missed the fixed sum M: the decoder then sees the M
+ * smallest ids of a longer set (or a filled shorter one), which users should be told.
+ */
+export class OffSumRows {
+  rows = 0;
+  total = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+
+  constructor(readonly setSize: number) {}
+
+  add(rowSums: Int32Array): void {
+    this.total += rowSums.length;
+    for (const sum of rowSums) {
+      if (sum === this.setSize) continue;
+      this.rows++;
+      this.min = Math.min(this.min, sum);
+      this.max = Math.max(this.max, sum);
+    }
+  }
+
+  /** One line for the user, or undefined when every set has M tokens. */
+  note(adjustFrom: number): string | undefined {
+    if (this.rows === 0) return undefined;
+    const M = this.setSize;
+    const range = this.min === this.max ? `${this.min}` : `${this.min} to ${this.max}`;
+    const [cause, remedy] =
+      adjustFrom >= 1
+        ? [
+            `adjustment from t >= ${adjustFrom}, which no step reaches`,
+            '--adjust-from 0 keeps the fixed sum at every step',
+          ]
+        : ['the one-pass greedy adjustment fell short', `--adjust exact always reaches ${M}`];
+    return `note: ${this.rows} of ${this.total} token sets ended with ${range} tokens, not ${M} (${cause}); each was decoded from its ${M} smallest ids (a shorter one filled), as the reference does. ${remedy}.`;
+  }
+}

@@ -7,6 +7,7 @@ import { parseClassList, parseInteger } from '../src/args.js';
 import { drawText, textWidth } from '../src/bitmap-font.js';
 import { detectCheckpointKind } from '../src/checkpoint-kind.js';
 import { errorLine } from '../src/errors.js';
+import { OffSumRows } from '../src/generation.js';
 import { encodeAnimation } from '../src/image-files.js';
 import { formatDuration, ProgressBar } from '../src/progress.js';
 import { blankImage, captionedStrip, grid } from '../src/raster.js';
@@ -134,5 +135,22 @@ describe('raster', () => {
     expect(textWidth('I', 1)).toBe(5);
     // 'I' has a top bar from x=1..3.
     expect([image.data[0], image.data[3], image.data[9], image.data[12]]).toEqual([255, 0, 0, 255]);
+  });
+});
+
+describe('token sets off the fixed sum', () => {
+  it('says nothing when every set has M tokens; otherwise how many, their sizes, the cause and the remedy', () => {
+    const rows = new OffSumRows(32);
+    rows.add(Int32Array.of(32, 32));
+    expect(rows.note(0.65)).toBeUndefined();
+    rows.add(Int32Array.of(94, 32, 63));
+    expect(rows.note(1)).toBe(
+      'note: 2 of 5 token sets ended with 63 to 94 tokens, not 32 (adjustment from t >= 1, which no step reaches); each was decoded from its 32 smallest ids (a shorter one filled), as the reference does. --adjust-from 0 keeps the fixed sum at every step.',
+    );
+    const short = new OffSumRows(8);
+    short.add(Int32Array.of(7));
+    expect(short.note(0.65)).toMatch(
+      /^note: 1 of 1 token sets ended with 7 tokens, not 8 \(the one-pass greedy adjustment fell short\);.* --adjust exact always reaches 8\.$/,
+    );
   });
 });

@@ -6,7 +6,7 @@ import { batchImage, type RgbImage, writeFileAtomic, writePng } from '@tokenset/
 import { intFlag, parseClassList, parseInteger, requiredFlag, stringFlag } from '../args.js';
 import type { CliIo, Command } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
-import { generate } from '../generation.js';
+import { generate, OffSumRows } from '../generation.js';
 import { type AnimationFormat, encodeAnimation } from '../image-files.js';
 import {
   CHECKPOINT_OPTIONS,
@@ -301,39 +301,4 @@ export async function generateImages(
     `wrote ${written.length} images and ${gridPath}${trajectoryPath ? ` and ${trajectoryPath}` : ''}\n`,
   );
   return { images: written, grid: gridPath, trajectory: trajectoryPath, trajectoryMs };
-}
-
-/**
- * Counts the token sets whose final counts missed the fixed sum M: the decoder then sees the M
- * smallest ids of a longer set (or a filled shorter one), which users should be told.
- */
-class OffSumRows {
-  rows = 0;
-  total = 0;
-  min = Number.POSITIVE_INFINITY;
-  max = Number.NEGATIVE_INFINITY;
-
-  constructor(readonly setSize: number) {}
-
-  add(rowSums: Int32Array): void {
-    this.total += rowSums.length;
-    for (const sum of rowSums) {
-      if (sum === this.setSize) continue;
-      this.rows++;
-      this.min = Math.min(this.min, sum);
-      this.max = Math.max(this.max, sum);
-    }
-  }
-
-  /** One line for the user, or undefined when every set has M tokens. */
-  note(adjustFrom: number): string | undefined {
-    if (this.rows === 0) return undefined;
-    const M = this.setSize;
-    const range = this.min === this.max ? `${this.min}` : `${this.min} to ${this.max}`;
-    const why =
-      adjustFrom >= 1
-        ? `adjustment from t >= ${adjustFrom}, which no step reaches`
-        : `the one-pass adjustment fell short; --adjust exact always reaches ${M}`;
-    return `note: ${this.rows} of ${this.total} token sets ended with ${range} tokens, not ${M} (${why}); each was decoded from its ${M} smallest ids (a shorter one filled), as the reference does. --adjust-from 0 keeps the fixed sum at every step.`;
-  }
 }

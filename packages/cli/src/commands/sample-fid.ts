@@ -12,7 +12,7 @@ import { describeSamplerSettings } from '@tokenset/fsdd';
 import { intFlag, requiredFlag, stringFlag } from '../args.js';
 import type { CliIo, Command } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
-import { generate } from '../generation.js';
+import { generate, OffSumRows } from '../generation.js';
 import {
   CHECKPOINT_OPTIONS,
   generatorSizes,
@@ -159,9 +159,13 @@ export const sampleFidCommand: Command = {
           `--tokenizer: expected a tokenizer with ${generator.setSize} tokens over a codebook of ${generator.codebookSize} (the generator's), got ${tokenizer.setSize} over ${tokenizer.codebookSize}`,
         );
       }
+      const offSum = new OffSumRows(generator.setSize);
       const models: RunModels = {
-        generate: async (labels, seeds) =>
-          (await generate(generator, tokenizer, sampler, labels, seeds)).images,
+        generate: async (labels, seeds) => {
+          const generated = await generate(generator, tokenizer, sampler, labels, seeds);
+          offSum.add(generated.rowSums);
+          return generated.images;
+        },
         features: (images, n, size) => inception.features(images, { n, height: size, width: size }),
       };
       let bar: ProgressBar | undefined;
@@ -189,6 +193,8 @@ export const sampleFidCommand: Command = {
         },
       });
       bar?.finish();
+      const note = offSum.note(sampler.adjustFrom);
+      if (note) io.stderr.write(`${note}\n`);
       io.stdout.write(
         `shard ${shard.index}/${shard.count}: ${report.generated} images generated, ${report.skipped} were already done\n`,
       );
