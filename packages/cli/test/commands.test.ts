@@ -281,6 +281,22 @@ describe('demo', () => {
     expect(run.stderr).toMatch(
       /note: \d+ of 10 token sets ended with \d+( to \d+)? tokens, not 32 \(adjustment from t >= 1, which no step reaches\); each was decoded from its 32 smallest ids/,
     );
+    const fixedSum = await tokenset(
+      'demo',
+      '--out',
+      join(dir, 'demo-fixed-sum'),
+      '--per-class',
+      '1',
+      '--steps',
+      '2',
+      '--adjust-from',
+      '0',
+    );
+    expect(fixedSum.code, fixedSum.stderr).toBe(0);
+    expect(fixedSum.stdout).toContain(
+      "adjust from t >= 0 (the demo generator's defaults as your flags changed them)",
+    );
+    expect(fixedSum.stderr).not.toContain('note:');
     const bad = await tokenset('demo', '--out', join(dir, 'demo-bad'), '--top-p', '2');
     expect(bad.code).toBe(2);
     expect(oneErrorLine(bad)).toMatch(/--top-p: expected .*got 2/);

@@ -23,7 +23,7 @@ import { SetTokenizer } from '@tokenset/tokenizer';
 import { intFlag, stringFlag } from '../args.js';
 import type { CliIo, OptionValues } from '../command.js';
 import { grid, upscale } from '../raster.js';
-import { samplerFlags } from '../sampling-flags.js';
+import { SAMPLER_OPTIONS_BUT_STEPS, samplerFlags } from '../sampling-flags.js';
 import { RELEASED_CHECKPOINTS, stageTimer, timingTable } from './demo-text.js';
 import { generateImages } from './generate.js';
 import { reconstructImage } from './reconstruct.js';
@@ -75,10 +75,12 @@ export async function runTrainedDemo(values: OptionValues, io: CliIo): Promise<v
       { setSize: generator.setSize },
       DEMO_SAMPLER,
     );
-    const whose =
-      values.preset === undefined
-        ? " (the demo generator's defaults; --preset reference for the reference's)"
-        : '';
+    const flagged = Object.keys(SAMPLER_OPTIONS_BUT_STEPS).some((name) => values[name] !== undefined);
+    const whose = flagged
+      ? values.preset === undefined
+        ? " (the demo generator's defaults as your flags changed them)"
+        : ''
+      : " (the demo generator's defaults; --preset reference for the reference's)";
     say(`sampler: ${describeSamplerSettings(settings)}${whose}`);
     const classes = Array.from({ length: DIGIT_CLASSES }, (_, i) => i);
     const quiet = { ...io, stdout: { write: () => true } };
