@@ -76,11 +76,10 @@ export async function runTrainedDemo(values: OptionValues, io: CliIo): Promise<v
       DEMO_SAMPLER,
     );
     const flagged = Object.keys(SAMPLER_OPTIONS_BUT_STEPS).some((name) => values[name] !== undefined);
-    const whose = flagged
-      ? values.preset === undefined
-        ? " (the demo generator's defaults as your flags changed them)"
-        : ''
-      : " (the demo generator's defaults; --preset reference for the reference's)";
+    let whose = ''; // a --preset names its settings itself
+    if (!flagged) whose = " (the demo generator's defaults; --preset reference for the reference's)";
+    else if (values.preset === undefined)
+      whose = " (the demo generator's defaults as your flags changed them)";
     say(`sampler: ${describeSamplerSettings(settings)}${whose}`);
     const classes = Array.from({ length: DIGIT_CLASSES }, (_, i) => i);
     const quiet = { ...io, stdout: { write: () => true } };
