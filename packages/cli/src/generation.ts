@@ -4,11 +4,13 @@
  */
 
 import {
+  adjustsAt,
   type Denoiser,
   type SampleOptions,
   type SampleProfile,
   type SamplerSettings,
   sample,
+  timeGrid,
 } from '@tokenset/fsdd';
 import { tokensFromCounts } from '@tokenset/set-codec';
 
@@ -101,17 +103,19 @@ export class OffSumRows {
   }
 
   /** One line for the user, or undefined when every set has M tokens. */
-  note(adjustFrom: number): string | undefined {
+  note(settings: SamplerSettings): string | undefined {
     if (this.rows === 0) return undefined;
     const M = this.setSize;
     const range = this.min === this.max ? `${this.min}` : `${this.min} to ${this.max}`;
-    const [cause, remedy] =
-      adjustFrom >= 1
-        ? [
-            `adjustment from t >= ${adjustFrom}, which no step reaches`,
-            '--adjust-from 0 keeps the fixed sum at every step',
-          ]
-        : ['the one-pass greedy adjustment fell short', `--adjust exact always reaches ${M}`];
+    // The final state is the last step's next-state draw: fsdd's own rule says whether it was adjusted.
+    const { steps, xt, adjustFrom } = settings;
+    const lastAdjusted = adjustsAt(xt, timeGrid(steps)[steps - 1], adjustFrom);
+    const [cause, remedy] = lastAdjusted
+      ? ['the one-pass greedy adjustment fell short', `--adjust exact always reaches ${M}`]
+      : [
+          `adjustment from t >= ${adjustFrom}, which no step reaches`,
+          '--adjust-from 0 keeps the fixed sum at every step',
+        ];
     return `note: ${this.rows} of ${this.total} token sets ended with ${range} tokens, not ${M} (${cause}); each was decoded from its ${M} smallest ids (a shorter one filled), as the reference does. ${remedy}.`;
   }
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REFERENCE_SAMPLER, SAMPLER_PRESETS } from '@tokenset/fsdd';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseClassList, parseInteger } from '../src/args.js';
@@ -142,14 +143,17 @@ describe('token sets off the fixed sum', () => {
   it('says nothing when every set has M tokens; otherwise how many, their sizes, the cause and the remedy', () => {
     const rows = new OffSumRows(32);
     rows.add(Int32Array.of(32, 32));
-    expect(rows.note(0.65)).toBeUndefined();
+    expect(rows.note(REFERENCE_SAMPLER)).toBeUndefined();
     rows.add(Int32Array.of(94, 32, 63));
-    expect(rows.note(1)).toBe(
+    expect(rows.note(SAMPLER_PRESETS['high-quality'])).toBe(
       'note: 2 of 5 token sets ended with 63 to 94 tokens, not 32 (adjustment from t >= 1, which no step reaches); each was decoded from its 32 smallest ids (a shorter one filled), as the reference does. --adjust-from 0 keeps the fixed sum at every step.',
     );
+    // Not only t >= 1: no step of 25 (the last has t = 0.96) reaches 0.99 either.
+    const late = { ...SAMPLER_PRESETS['high-quality'], adjustFrom: 0.99 };
+    expect(rows.note(late)).toContain('(adjustment from t >= 0.99, which no step reaches)');
     const short = new OffSumRows(8);
     short.add(Int32Array.of(7));
-    expect(short.note(0.65)).toMatch(
+    expect(short.note(REFERENCE_SAMPLER)).toMatch(
       /^note: 1 of 1 token sets ended with 7 tokens, not 8 \(the one-pass greedy adjustment fell short\);.* --adjust exact always reaches 8\.$/,
     );
   });

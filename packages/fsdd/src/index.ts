@@ -3,7 +3,7 @@ export type { Denoiser } from './denoiser.js';
 export type { DiscretizedGaussianOptions } from './discretized-gaussian.js';
 export { discretizedGaussian } from './discretized-gaussian.js';
 export type { DrawCountsOptions } from './draw.js';
-export { drawCounts, topK, topP } from './draw.js';
+export { adjustsAt, drawCounts, topK, topP } from './draw.js';
 export type { DrawStrategy } from './draw-strategy.js';
 export { DRAW_KINDS, strategyFromReference } from './draw-strategy.js';
 export { FsddError } from './errors.js';

@@ -1,10 +1,12 @@
 import {
+  adjustsAt,
   type Denoiser,
   FsddError,
   greedyAdjust,
   SAMPLER_PRESETS,
   type SampleOptions,
   sample,
+  timeGrid,
 } from '@tokenset/fsdd';
 import { countsFromTokens } from '@tokenset/set-codec';
 import fc from 'fast-check';
@@ -220,6 +222,10 @@ describe('properties', () => {
         return probs;
       },
     };
+    const last = timeGrid(25)[24]; // 0.96: the last model call's t
+    expect(adjustsAt({ kind: 'topK', k: 2 }, last, 1)).toBe(false);
+    expect(adjustsAt({ kind: 'topK', k: 2 }, last, 0.65)).toBe(true);
+    expect(adjustsAt({ kind: 'multinomial' }, 0, 1)).toBe(true); // multinomial draws always are
     const options = {
       ...SAMPLER_PRESETS['high-quality'],
       labels: [0, 1],

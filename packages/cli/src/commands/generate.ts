@@ -268,7 +268,7 @@ export async function generateImages(
     }
   }
   bar.finish();
-  const note = offSum.note(settings.adjustFrom);
+  const note = offSum.note(settings);
   if (note) io.stderr.write(`${note}\n`);
   if (job.profile && spent.steps > 0) {
     const all = spent.model + spent.guidance + spent.sampler + spent.decode;

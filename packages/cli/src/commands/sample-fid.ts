@@ -193,7 +193,7 @@ export const sampleFidCommand: Command = {
         },
       });
       bar?.finish();
-      const note = offSum.note(sampler.adjustFrom);
+      const note = offSum.note(sampler);
       if (note) io.stderr.write(`${note}\n`);
       io.stdout.write(
         `shard ${shard.index}/${shard.count}: ${report.generated} images generated, ${report.skipped} were already done\n`,
