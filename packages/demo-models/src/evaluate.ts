@@ -82,25 +82,41 @@ export interface GenerateDigitsOptions extends Partial<Omit<SampleOptions, 'labe
   onProgress?: (done: number, total: number) => void;
 }
 
+/** The outcome of {@link generateDigits}. */
+export interface GeneratedDigits {
+  /** The decoded digits, `[n·32·32·3]` RGB bytes, class by class. */
+  images: Uint8Array;
+  /** The requested class of each digit `[n]`. */
+  labels: Int32Array;
+  /**
+   * Each token set's size before decoding `[n]` (`sample`'s `rowSums`): the set size M unless the
+   * sampler left its last draws unadjusted (as `DEMO_SAMPLER` does); a longer set is decoded from
+   * its M smallest ids.
+   */
+  rowSums: Int32Array;
+}
+
 /** Class-conditional samples: `perClass` of every digit, class by class; seeds are `seed`+row. */
 export async function generateDigits(
   generator: DiT1D,
   tokenizer: SetTokenizer,
   options: GenerateDigitsOptions = {},
-): Promise<{ images: Uint8Array; labels: Int32Array }> {
+): Promise<GeneratedDigits> {
   const { perClass = 100, batchSize = 100, onProgress, ...sampler } = options;
   const total = perClass * DIGIT_CLASSES;
   const labels = Int32Array.from({ length: total }, (_, i) => Math.floor(i / perClass));
   const images = new Uint8Array(total * IMAGE_BYTES);
+  const rowSums = new Int32Array(total);
   const seed = typeof sampler.seed === 'number' ? sampler.seed : 0;
   for (let start = 0; start < total; start += batchSize) {
     const rows = labels.subarray(start, Math.min(total, start + batchSize));
     const seeds = Array.from(rows, (_, i) => `${seed + start + i}`);
-    const { tokens } = await sample(generator, { ...sampler, seed: undefined, seeds, labels: rows });
-    images.set(await tokenizer.decode(tokens), start * IMAGE_BYTES);
+    const result = await sample(generator, { ...sampler, seed: undefined, seeds, labels: rows });
+    images.set(await tokenizer.decode(result.tokens), start * IMAGE_BYTES);
+    rowSums.set(result.rowSums, start);
     onProgress?.(start + rows.length, total);
   }
-  return { images, labels };
+  return { images, labels, rowSums };
 }
 
 /** Generation quality: accuracy and MNIST-FID against held-out digits. */

@@ -76,13 +76,36 @@ describe('the committed demo models', { timeout: 120_000 }, () => {
     const generator = await DiT1D.load(DEMO_MODEL_PATHS.generator);
     const classifier = await DigitClassifier.load(DEMO_MODEL_PATHS.classifier);
     try {
-      const { images, labels } = await generateDigits(generator, tokenizer, { ...DEMO_SAMPLER, perClass: 3 });
+      const { images, labels, rowSums } = await generateDigits(generator, tokenizer, {
+        ...DEMO_SAMPLER,
+        perClass: 3,
+      });
       const { predictions } = await classifier.classify(images);
       expect(accuracy(predictions, labels)).toBeGreaterThanOrEqual(0.9);
+      // the preset never adjusts its draws to the fixed sum: the sets come out longer than 32
+      expect(rowSums).toHaveLength(30);
+      expect(Math.min(...rowSums)).toBeGreaterThan(32);
     } finally {
       await tokenizer.release();
       await generator.release();
       await classifier.release();
+    }
+  });
+
+  it('keeps the fixed sum when the demo sampler adjusts from t = 0', async () => {
+    const tokenizer = await SetTokenizer.load(DEMO_MODEL_PATHS.tokenizer);
+    const generator = await DiT1D.load(DEMO_MODEL_PATHS.generator);
+    try {
+      const { rowSums } = await generateDigits(generator, tokenizer, {
+        ...DEMO_SAMPLER,
+        adjustFrom: 0,
+        adjust: 'exact',
+        perClass: 1,
+      });
+      expect([...rowSums]).toEqual(Array(10).fill(32));
+    } finally {
+      await tokenizer.release();
+      await generator.release();
     }
   });
 });
