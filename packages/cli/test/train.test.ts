@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,9 +78,12 @@ describe('tokenset train-tokenizer / train', { timeout: 240_000 }, () => {
       '4',
       '--sizes',
       '{"hiddenSize":32,"depth":1,"numHeads":2}',
+      '--label-dropout',
+      '0.5',
     );
     expect(trained.code, trained.stderr).toBe(0);
     expect((await stat(join(gen, 'generator.pth'))).size).toBeGreaterThan(1000);
+    expect(JSON.parse(await readFile(join(gen, 'generator.json'), 'utf8')).labelDropout).toBe(0.5);
   });
 
   it('fails with one clear line on bad input', async () => {
@@ -139,6 +142,11 @@ describe('tokenset train-tokenizer / train', { timeout: 240_000 }, () => {
         ['train', '--tokenizer', 'x.pth', '--out', join(dir, 'g3'), '--sizes', '{"numHeads":3}'],
         /numHeads: expected a divisor of hiddenSize 128, got 3/,
         1,
+      ],
+      [
+        ['train', '--tokenizer', 'x.pth', '--out', join(dir, 'g4'), '--label-dropout', '1'],
+        /--label-dropout: expected a number in \[0, 0.99\], got 1/,
+        2,
       ],
     ];
     const file = join(dir, 'a-file');

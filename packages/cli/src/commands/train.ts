@@ -220,6 +220,12 @@ export const trainCommand: Command = {
       description:
         "start from this generator's EMA weights (fine-tuning; sizes must match, or a shallower generator's: its blocks come first, the extra blocks start as identity maps; not with --resume)",
     },
+    'label-dropout': {
+      type: 'string',
+      valueName: 'p',
+      description:
+        "share of examples trained with the null label, for classifier-free guidance (default 0.1, the reference's)",
+    },
     ...COMMON,
     ...SIZES,
   },
@@ -227,6 +233,7 @@ export const trainCommand: Command = {
     'tokenset train --tokenizer runs/tokenizer/tokenizer.pth --out runs/generator',
     'tokenset train --tokenizer runs/tokenizer2/tokenizer.pth --init runs/generator/generator.pth --out runs/generator2',
     `tokenset train --tokenizer runs/tokenizer2/tokenizer.pth --init runs/generator2/generator.pth --sizes '{"depth":6}' --out runs/generator3`,
+    'tokenset train --tokenizer runs/tokenizer2/tokenizer.pth --init runs/generator2/generator.pth --label-dropout 0.5 --out runs/generator4',
   ],
   async run(positionals, values, io) {
     const settings = commonSettings('train', positionals, values);
@@ -237,6 +244,7 @@ export const trainCommand: Command = {
         ...settings,
         tokenizer,
         init: stringFlag(values, 'init'),
+        labelDropout: numberFlag(values, 'label-dropout', 0, 0.99),
         sizes: sizesFlag(values) as TrainDiT1DOptions['sizes'],
         workers: workersFlag(values),
         signal,

@@ -1,0 +1,139 @@
+/**
+ * Why the reference's guidance ("4_50_55": scale 50 from t ≥ 1/3) loses this generator's classes:
+ * measured on held-out token sets noised exactly as training noises them, at a fixed t.
+ *
+ *   npx tsx --conditions=source packages/demo-models/scripts/guidance-swell.ts [digits-per-class]
+ *
+ * For each t: how many of the state's M tokens are the digit's own. For each guidance scale s: the
+ * guided prediction's expected set size (the data set has M = 32 tokens) and how many entries it makes likely (P(count ≥ 1) > 0.5), split into entries of
+ * the digit's own set and others. Then what the unconditional (null-label) prediction knows of the
+ * class: fitted as a mixture of the ten conditional predictions, the weight it gives the true class
+ * (0.1 = none; meaningful only where the label matters: the mean spread of P(count ≥ 1) over the ten
+ * labels, summed over entries, is printed beside it), and the scale-50 figures had it put 0.98 on
+ * the true class instead.
+ */
+
+import { DiT1D } from '@tokenset/dit1d';
+import { guide, seededUniform, trainingExample } from '@tokenset/fsdd';
+import { SetTokenizer } from '@tokenset/tokenizer';
+import { DEMO_MODEL_PATHS, DIGIT_CLASSES, HELD_OUT_PER_CLASS, mnistDigits } from '../src/index.js';
+
+const perClass = Number(process.argv[2] ?? 10);
+const IMAGE_BYTES = 32 * 32 * 3;
+const generator = await DiT1D.load(DEMO_MODEL_PATHS.generator);
+const tokenizer = await SetTokenizer.load(DEMO_MODEL_PATHS.tokenizer);
+const C = generator.codebookSize;
+const M = generator.setSize;
+const K = M + 1;
+
+// perClass held-out digits of every class (the held-out split is 100 per class, class by class)
+const { heldOut } = mnistDigits();
+const n = perClass * DIGIT_CLASSES;
+const images = new Uint8Array(n * IMAGE_BYTES);
+const labels = new Int32Array(n);
+for (let i = 0; i < n; i++) {
+  const j = (i % DIGIT_CLASSES) * HELD_OUT_PER_CLASS + Math.floor(i / DIGIT_CLASSES);
+  images.set(heldOut.images.subarray(j * IMAGE_BYTES, (j + 1) * IMAGE_BYTES), i * IMAGE_BYTES);
+  labels[i] = heldOut.labels[j];
+}
+const counts = await tokenizer.encodeCounts(images);
+
+/** The training process's noised state at time t for every row (its t draw replaced by t). */
+function noisedAt(t: number): { state: Int32Array; times: Float32Array } {
+  const stream = seededUniform(7);
+  let drawn = 0;
+  // trainingExample draws the noise (n·C uniforms), then t (n), then the per-entry draws
+  const uniform = () => {
+    const u = stream();
+    const i = drawn++;
+    return i >= n * C && i < n * C + n ? t : u;
+  };
+  const example = trainingExample(counts, { setSize: M, batch: n, uniform });
+  return { state: example.ztq, times: example.t };
+}
+
+/** Expected set size and likely entries (own set / others) of distributions `[n·C·K]`, per row. */
+function swell(p: Float32Array): string {
+  let size = 0;
+  let own = 0;
+  let others = 0;
+  for (let i = 0; i < n * C; i++) {
+    const o = i * K;
+    for (let k = 1; k < K; k++) size += k * p[o + k];
+    if (1 - p[o] > 0.5) {
+      if (counts[i] > 0) own++;
+      else others++;
+    }
+  }
+  const f = (v: number) => (v / n).toFixed(1);
+  return `size ${f(size)}, likely ${f(own + others)} (own ${f(own)}, others ${f(others)})`;
+}
+
+/** Weights w (≥ 0, summing to 1) with Σ w_y·P_y(count ≥ 1) closest to the row's unconditional. */
+function classWeights(row: number, byClass: Float32Array[], uncond: Float32Array): Float64Array {
+  const w = new Float64Array(DIGIT_CLASSES).fill(1 / DIGIT_CLASSES);
+  const grad = new Float64Array(DIGIT_CLASSES);
+  for (let iteration = 0; iteration < 300; iteration++) {
+    grad.fill(0);
+    for (let c = 0; c < C; c++) {
+      const o = (row * C + c) * K;
+      let mixed = 0;
+      for (let y = 0; y < DIGIT_CLASSES; y++) mixed += w[y] * (1 - byClass[y][o]);
+      const residual = mixed - (1 - uncond[o]);
+      for (let y = 0; y < DIGIT_CLASSES; y++) grad[y] += residual * (1 - byClass[y][o]);
+    }
+    let sum = 0;
+    for (let y = 0; y < DIGIT_CLASSES; y++) {
+      w[y] = Math.max(0, w[y] - 0.05 * grad[y]);
+      sum += w[y];
+    }
+    for (let y = 0; y < DIGIT_CLASSES; y++) w[y] /= sum;
+  }
+  return w;
+}
+
+console.log(`${n} held-out digits (${perClass} per class), C = ${C}, M = ${M}`);
+for (const t of [0.2, 0.4, 0.5, 0.6, 0.8]) {
+  const { state, times } = noisedAt(t);
+  const cond = await generator.probabilities(state, times, labels);
+  const uncond = await generator.probabilities(state, times, new Int32Array(n).fill(DIGIT_CLASSES));
+  let own = 0;
+  for (let i = 0; i < n * C; i++) own += Math.min(state[i], counts[i]);
+  console.log(`t = ${t}: ${(own / n).toFixed(1)} of the state's ${M} tokens are the digit's own`);
+  for (const s of [1, 4, 50]) {
+    console.log(`  scale ${s}: ${swell(s === 1 ? cond : guide(cond, uncond, s, K))}`);
+  }
+  const byClass: Float32Array[] = [];
+  for (let y = 0; y < DIGIT_CLASSES; y++) {
+    byClass.push(await generator.probabilities(state, times, new Int32Array(n).fill(y)));
+  }
+  // the unconditional had it known the class: 0.98 on the true class, the rest spread evenly
+  const knowing = new Float32Array(cond.length);
+  const trueWeights: number[] = [];
+  for (let b = 0; b < n; b++) {
+    trueWeights.push(classWeights(b, byClass, uncond)[labels[b]]);
+    for (let o = b * C * K; o < (b + 1) * C * K; o++) {
+      let mixed = 0;
+      for (let y = 0; y < DIGIT_CLASSES; y++) {
+        mixed += (y === labels[b] ? 0.98 : 0.02 / (DIGIT_CLASSES - 1)) * byClass[y][o];
+      }
+      knowing[o] = mixed;
+    }
+  }
+  trueWeights.sort((a, b) => a - b);
+  let spread = 0;
+  for (let i = 0; i < n * C; i++) {
+    let low = 1;
+    let high = 0;
+    for (let y = 0; y < DIGIT_CLASSES; y++) {
+      const p = 1 - byClass[y][i * K];
+      low = Math.min(low, p);
+      high = Math.max(high, p);
+    }
+    spread += high - low;
+  }
+  console.log(
+    `  label spread ${(spread / n).toFixed(2)}; the unconditional's weight on the true class: median ${trueWeights[n >> 1].toFixed(3)}; scale 50 had it been 0.98: ${swell(guide(cond, knowing, 50, K))}`,
+  );
+}
+await Promise.all([generator.release(), tokenizer.release()]);
