@@ -11,10 +11,12 @@
  * (0.1 = none; meaningful only where the label matters: the mean spread of P(count ≥ 1) over the ten
  * labels, summed over entries, is printed beside it), and the scale-50 figures had it put 0.98 on
  * the true class instead.
+ * Last, the sampler itself at the reference's defaults (2 digits per class): the mean size of its x0
+ * draws at each step, and of its state.
  */
 
 import { DiT1D } from '@tokenset/dit1d';
-import { guide, seededUniform, trainingExample } from '@tokenset/fsdd';
+import { guide, sample, seededUniform, trainingExample } from '@tokenset/fsdd';
 import { SetTokenizer } from '@tokenset/tokenizer';
 import { DEMO_MODEL_PATHS, DIGIT_CLASSES, HELD_OUT_PER_CLASS, mnistDigits } from '../src/index.js';
 
@@ -136,4 +138,16 @@ for (const t of [0.2, 0.4, 0.5, 0.6, 0.8]) {
     `  label spread ${(spread / n).toFixed(2)}; the unconditional's weight on the true class: median ${trueWeights[n >> 1].toFixed(3)}; scale 50 had it been 0.98: ${swell(guide(cond, knowing, 50, K))}`,
   );
 }
+const rows = Int32Array.from({ length: 2 * DIGIT_CLASSES }, (_, i) => i % DIGIT_CLASSES);
+const perStep: string[] = [];
+const meanSize = (values: Int32Array) => (values.reduce((a, v) => a + v, 0) / rows.length).toFixed(0);
+await sample(generator, {
+  labels: rows,
+  seed: 0,
+  onStep: ({ t, x0, counts: state }) => {
+    perStep.push(`t ${t.toFixed(2)}: x0 ${meanSize(x0)}, state ${meanSize(state)}`);
+  },
+});
+console.log(`the sampler at the reference's defaults, ${rows.length} digits, mean sizes per step:`);
+console.log(`  ${perStep.join('; ')}`);
 await Promise.all([generator.release(), tokenizer.release()]);
