@@ -2,11 +2,15 @@
  * Why the reference's guidance ("4_50_55": scale 50 from t ≥ 1/3) loses this generator's classes:
  * measured on held-out token sets noised exactly as training noises them, at a fixed t.
  *
- *   npx tsx --conditions=source packages/demo-models/scripts/guidance-swell.ts [digits-per-class]
+ *   npx tsx --conditions=source packages/demo-models/scripts/guidance-swell.ts [digits-per-class] [generator.pth]
  *
- * For each t: how many of the state's M tokens are the digit's own. For each guidance scale s: the
- * guided prediction's expected set size (the data set has M = 32 tokens) and how many entries it makes likely (P(count ≥ 1) > 0.5), split into entries of
- * the digit's own set and others. Then what the unconditional (null-label) prediction knows of the
+ * (default: 10 per class, the committed generator)
+ *
+ * For each t: how many of the state's M tokens are the digit's own, and how often a linear read-out
+ * (softmax regression trained on the training digits' sets noised the same way) finds the class of
+ * a held-out digit's noised set (the clean sets first, for comparison). For each guidance scale s: the
+ * guided prediction's expected set size (the data set has M = 32 tokens) and how many entries it
+ * makes likely (P(count ≥ 1) > 0.5), split into entries of the digit's own set and others. Then what the unconditional (null-label) prediction knows of the
  * class: fitted as a mixture of the ten conditional predictions, the weight it gives the true class
  * (0.1 = none; meaningful only where the label matters: the mean spread of P(count ≥ 1) over the ten
  * labels, summed over entries, is printed beside it), and the scale-50 figures had it put 0.98 on
@@ -22,7 +26,7 @@ import { DEMO_MODEL_PATHS, DIGIT_CLASSES, HELD_OUT_PER_CLASS, mnistDigits } from
 
 const perClass = Number(process.argv[2] ?? 10);
 const IMAGE_BYTES = 32 * 32 * 3;
-const generator = await DiT1D.load(DEMO_MODEL_PATHS.generator);
+const generator = await DiT1D.load(process.argv[3] ?? DEMO_MODEL_PATHS.generator);
 const tokenizer = await SetTokenizer.load(DEMO_MODEL_PATHS.tokenizer);
 const C = generator.codebookSize;
 const M = generator.setSize;
@@ -39,19 +43,71 @@ for (let i = 0; i < n; i++) {
   labels[i] = heldOut.labels[j];
 }
 const counts = await tokenizer.encodeCounts(images);
+/** Token sets (as counts `[rows·C]`) with their digits' classes. */
+interface DigitSets {
+  sets: Int32Array;
+  labels: Int32Array;
+}
+const { train } = mnistDigits();
+const trainSets: DigitSets = { sets: await tokenizer.encodeCounts(train.images), labels: train.labels };
+const heldOutSets: DigitSets = { sets: await tokenizer.encodeCounts(heldOut.images), labels: heldOut.labels };
 
-/** The training process's noised state at time t for every row (its t draw replaced by t). */
-function noisedAt(t: number): { state: Int32Array; times: Float32Array } {
-  const stream = seededUniform(7);
+/** The training process's noised state of `sets` (`[rows·C]`) at time t (its t draw replaced by t). */
+function noisedAt(sets: Int32Array, t: number, seed = 7): { state: Int32Array; times: Float32Array } {
+  const rows = sets.length / C;
+  const stream = seededUniform(seed);
   let drawn = 0;
-  // trainingExample draws the noise (n·C uniforms), then t (n), then the per-entry draws
+  // trainingExample draws the noise (rows·C uniforms), then t (rows), then the per-entry draws
   const uniform = () => {
     const u = stream();
     const i = drawn++;
-    return i >= n * C && i < n * C + n ? t : u;
+    return i >= rows * C && i < rows * C + rows ? t : u;
   };
-  const example = trainingExample(counts, { setSize: M, batch: n, uniform });
+  const example = trainingExample(sets, { setSize: M, batch: rows, uniform });
   return { state: example.ztq, times: example.t };
+}
+
+/**
+ * How much of the class a linear read-out finds in states at time t (1 = the clean sets): softmax
+ * regression on the counts, trained 30 epochs by SGD on the training digits' sets (fresh noise every
+ * epoch), scored on all held-out digits' noised sets.
+ */
+function linearReadOut(t: number, train: DigitSets, test: DigitSets): number {
+  const weights = new Float64Array(C * DIGIT_CLASSES);
+  const bias = new Float64Array(DIGIT_CLASSES);
+  const logits = new Float64Array(DIGIT_CLASSES);
+  const forward = (state: Int32Array, row: number) => {
+    logits.set(bias);
+    for (let c = 0; c < C; c++) {
+      const count = state[row * C + c];
+      if (count > 0)
+        for (let y = 0; y < DIGIT_CLASSES; y++) logits[y] += count * weights[c * DIGIT_CLASSES + y];
+    }
+  };
+  for (let epoch = 0; epoch < 30; epoch++) {
+    const state = t === 1 ? train.sets : noisedAt(train.sets, t, epoch).state;
+    for (let row = 0; row < train.labels.length; row++) {
+      forward(state, row);
+      const top = Math.max(...logits);
+      let sum = 0;
+      for (let y = 0; y < DIGIT_CLASSES; y++) sum += logits[y] = Math.exp(logits[y] - top);
+      for (let y = 0; y < DIGIT_CLASSES; y++) {
+        const step = 0.02 * (logits[y] / sum - (y === train.labels[row] ? 1 : 0));
+        bias[y] -= step;
+        for (let c = 0; c < C; c++) {
+          const count = state[row * C + c];
+          if (count > 0) weights[c * DIGIT_CLASSES + y] -= step * count;
+        }
+      }
+    }
+  }
+  const state = t === 1 ? test.sets : noisedAt(test.sets, t, 1000).state;
+  let right = 0;
+  for (let row = 0; row < test.labels.length; row++) {
+    forward(state, row);
+    if (logits.indexOf(Math.max(...logits)) === test.labels[row]) right++;
+  }
+  return right / test.labels.length;
 }
 
 /** Expected set size and likely entries (own set / others) of distributions `[n·C·K]`, per row. */
@@ -95,13 +151,19 @@ function classWeights(row: number, byClass: Float32Array[], uncond: Float32Array
 }
 
 console.log(`${n} held-out digits (${perClass} per class), C = ${C}, M = ${M}`);
+console.log(
+  `a linear read-out finds the class of ${(100 * linearReadOut(1, trainSets, heldOutSets)).toFixed(1)}% of the held-out digits' clean sets`,
+);
 for (const t of [0.2, 0.4, 0.5, 0.6, 0.8]) {
-  const { state, times } = noisedAt(t);
+  const { state, times } = noisedAt(counts, t);
   const cond = await generator.probabilities(state, times, labels);
   const uncond = await generator.probabilities(state, times, new Int32Array(n).fill(DIGIT_CLASSES));
   let own = 0;
   for (let i = 0; i < n * C; i++) own += Math.min(state[i], counts[i]);
-  console.log(`t = ${t}: ${(own / n).toFixed(1)} of the state's ${M} tokens are the digit's own`);
+  const readOut = linearReadOut(t, trainSets, heldOutSets);
+  console.log(
+    `t = ${t}: ${(own / n).toFixed(1)} of the state's ${M} tokens are the digit's own; a linear read-out finds the class of ${(100 * readOut).toFixed(1)}% of held-out states`,
+  );
   for (const s of [1, 4, 50]) {
     console.log(`  scale ${s}: ${swell(s === 1 ? cond : guide(cond, uncond, s, K))}`);
   }
