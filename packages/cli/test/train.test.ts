@@ -145,7 +145,12 @@ describe('tokenset train-tokenizer / train', { timeout: 240_000 }, () => {
       ],
       [
         ['train', '--tokenizer', 'x.pth', '--out', join(dir, 'g4'), '--label-dropout', '1'],
-        /--label-dropout: expected a number in \[0, 0.99\], got 1/,
+        /--label-dropout: expected a number in \[0, 1\), got 1/,
+        2,
+      ],
+      [
+        ['train', '--tokenizer', 'x.pth', '--out', join(dir, 'g5'), '--label-dropout', 'half'],
+        /--label-dropout/,
         2,
       ],
     ];

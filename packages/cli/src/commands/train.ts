@@ -197,6 +197,15 @@ export const trainTokenizerCommand: Command = {
   },
 };
 
+/** `--label-dropout`: a share in [0, 1) (at 1 no example would carry its label). */
+function labelDropoutFlag(values: OptionValues): number | undefined {
+  const share = numberFlag(values, 'label-dropout', Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+  if (share !== undefined && !(share >= 0 && share < 1)) {
+    throw new UsageError(`--label-dropout: expected a number in [0, 1), got ${share}`);
+  }
+  return share;
+}
+
 /** `tokenset train`: the DiT1D generator with FSDD. */
 export const trainCommand: Command = {
   name: 'train',
@@ -244,7 +253,7 @@ export const trainCommand: Command = {
         ...settings,
         tokenizer,
         init: stringFlag(values, 'init'),
-        labelDropout: numberFlag(values, 'label-dropout', 0, 0.99),
+        labelDropout: labelDropoutFlag(values),
         sizes: sizesFlag(values) as TrainDiT1DOptions['sizes'],
         workers: workersFlag(values),
         signal,
