@@ -85,10 +85,10 @@ export async function generate(
  * smallest ids of a longer set (or a filled shorter one), which users should be told.
  */
 export class OffSumRows {
-  rows = 0;
-  total = 0;
-  min = Number.POSITIVE_INFINITY;
-  max = Number.NEGATIVE_INFINITY;
+  private rows = 0;
+  private total = 0;
+  private min = Number.POSITIVE_INFINITY;
+  private max = Number.NEGATIVE_INFINITY;
 
   constructor(readonly setSize: number) {}
 

@@ -10,17 +10,20 @@ import { SAMPLER_PRESETS, type SamplerSettings } from '@tokenset/fsdd';
  *
  * Why: on 1,000 generated digits (100 per class, `models/evaluation.json`) its class accuracy is
  * the best of the settings measured; this small generator (M = 32 tokens from C = 512) loses the
- * requested class in the reference's multinomial next-state draw (the README's diagnosis). Note what adjustment step 1.0 does, in the reference as here: no model call has
- * t ≥ 1, so the draws are never adjusted to the fixed sum, a set typically ends with 60–120 tokens,
- * and it is decoded from its 32 smallest ids. Part of the preset's accuracy comes from that
- * truncation (on this grown codebook the smallest ids are the oldest entries, each followed later by
- * near-copies): `{ ...DEMO_SAMPLER, adjustFrom: 0 }` keeps the fixed sum at every step and makes
- * fewer digits of the requested class, with a slightly better MNIST-FID (`evaluation.json` has
- * both). Like a model's own generation
- * settings, these are defaults for this model only: the library's defaults (`@tokenset/fsdd`'s
- * `reference` preset) are unchanged, and `tokenset demo --preset reference` samples the demo
- * generator with them. Browser bundles import it from `@tokenset/demo-models/sampler` (this module
- * alone; the package's main entry reads files with `node:fs`).
+ * requested class in the reference's multinomial next-state draw (the README's diagnosis).
+ *
+ * What adjustment step 1.0 does, in the reference as here: no model call has t ≥ 1, so the draws are
+ * never adjusted to the fixed sum, a set typically ends with 60–120 tokens, and it is decoded from its
+ * 32 smallest ids. Part of the preset's accuracy comes from that truncation (on this grown codebook
+ * the smallest ids are the oldest entries, each followed later by near-copies):
+ * `{ ...DEMO_SAMPLER, adjustFrom: 0 }` keeps the fixed sum at every step and makes fewer digits of the
+ * requested class, with a slightly better MNIST-FID (`evaluation.json` has both).
+ *
+ * Like a model's own generation settings, these are defaults for this model only: the library's
+ * defaults (`@tokenset/fsdd`'s `reference` preset) are unchanged, and
+ * `tokenset demo --preset reference` samples the demo generator with them. Browser bundles import it from
+ * `@tokenset/demo-models/sampler` (this module alone; the package's main entry reads files with
+ * `node:fs`).
  *
  * @example
  * ```ts
