@@ -25,32 +25,30 @@ import { SetTokenizer } from '@tokenset/tokenizer';
 import { DEMO_MODEL_PATHS, DIGIT_CLASSES, HELD_OUT_PER_CLASS, mnistDigits } from '../src/index.js';
 
 const perClass = Number(process.argv[2] ?? 10);
-const IMAGE_BYTES = 32 * 32 * 3;
 const generator = await DiT1D.load(process.argv[3] ?? DEMO_MODEL_PATHS.generator);
 const tokenizer = await SetTokenizer.load(DEMO_MODEL_PATHS.tokenizer);
 const C = generator.codebookSize;
 const M = generator.setSize;
 const K = M + 1;
 
-// perClass held-out digits of every class (the held-out split is 100 per class, class by class)
-const { heldOut } = mnistDigits();
-const n = perClass * DIGIT_CLASSES;
-const images = new Uint8Array(n * IMAGE_BYTES);
-const labels = new Int32Array(n);
-for (let i = 0; i < n; i++) {
-  const j = (i % DIGIT_CLASSES) * HELD_OUT_PER_CLASS + Math.floor(i / DIGIT_CLASSES);
-  images.set(heldOut.images.subarray(j * IMAGE_BYTES, (j + 1) * IMAGE_BYTES), i * IMAGE_BYTES);
-  labels[i] = heldOut.labels[j];
-}
-const counts = await tokenizer.encodeCounts(images);
 /** Token sets (as counts `[rows·C]`) with their digits' classes. */
 interface DigitSets {
   sets: Int32Array;
   labels: Int32Array;
 }
-const { train } = mnistDigits();
+const { train, heldOut } = mnistDigits();
 const trainSets: DigitSets = { sets: await tokenizer.encodeCounts(train.images), labels: train.labels };
 const heldOutSets: DigitSets = { sets: await tokenizer.encodeCounts(heldOut.images), labels: heldOut.labels };
+
+// perClass held-out digits of every class (the held-out split is 100 per class, class by class)
+const n = perClass * DIGIT_CLASSES;
+const counts = new Int32Array(n * C);
+const labels = new Int32Array(n);
+for (let i = 0; i < n; i++) {
+  const j = (i % DIGIT_CLASSES) * HELD_OUT_PER_CLASS + Math.floor(i / DIGIT_CLASSES);
+  counts.set(heldOutSets.sets.subarray(j * C, (j + 1) * C), i * C);
+  labels[i] = heldOut.labels[j];
+}
 
 /** The training process's noised state of `sets` (`[rows·C]`) at time t (its t draw replaced by t). */
 function noisedAt(sets: Int32Array, t: number, seed = 7): { state: Int32Array; times: Float32Array } {
