@@ -80,10 +80,13 @@ describe('tokenset train-tokenizer / train', { timeout: 240_000 }, () => {
       '{"hiddenSize":32,"depth":1,"numHeads":2}',
       '--label-dropout',
       '0.5',
+      '--data-noise',
+      '0.25',
     );
     expect(trained.code, trained.stderr).toBe(0);
     expect((await stat(join(gen, 'generator.pth'))).size).toBeGreaterThan(1000);
-    expect(JSON.parse(await readFile(join(gen, 'generator.json'), 'utf8')).labelDropout).toBe(0.5);
+    const written = JSON.parse(await readFile(join(gen, 'generator.json'), 'utf8'));
+    expect([written.labelDropout, written.dataNoise]).toEqual([0.5, 0.25]);
   });
 
   it('fails with one clear line on bad input', async () => {
@@ -151,6 +154,11 @@ describe('tokenset train-tokenizer / train', { timeout: 240_000 }, () => {
       [
         ['train', '--tokenizer', 'x.pth', '--out', join(dir, 'g5'), '--label-dropout', 'half'],
         /--label-dropout/,
+        2,
+      ],
+      [
+        ['train', '--tokenizer', 'x.pth', '--out', join(dir, 'g6'), '--data-noise', '1.5'],
+        /--data-noise: expected a number in \[0, 1\], got 1.5/,
         2,
       ],
     ];

@@ -28,6 +28,13 @@ export interface TrainingExampleOptions {
   adjust?: AdjustMode;
   /** Also return the discretised Gaussian `[B·C·M]` (large at full size: 2 MiB per row). */
   returnPdf?: boolean;
+  /**
+   * Called with each row's drawn set noise X1 (`[C]`, a view into the batch's noise) before z_t is
+   * formed; it may overwrite the row with other counts summing to M, e.g. another data point's
+   * (see `trainDiT1D`'s `dataNoise`). Not in the reference, whose noise is always the draw; the
+   * stream of uniforms is taken exactly as without it.
+   */
+  replaceNoise?: (row: number, noise: Int32Array) => void;
 }
 
 /** One training batch as the reference training loop forms it (see {@link trainingExample}). */
@@ -78,6 +85,14 @@ export function trainingExample(counts: Int32Array, options: TrainingExampleOpti
   for (let i = 0; i < B * C; i++) u[i] = next();
   const rwork = roundWorkspace(C);
   for (let b = 0; b < B; b++) roundRowToSum(u, b * C, C, M, noise, b * C, rwork);
+  if (options.replaceNoise !== undefined) {
+    for (let b = 0; b < B; b++) options.replaceNoise(b, noise.subarray(b * C, (b + 1) * C));
+    try {
+      validateCounts(noise, { codebookSize: C, setSize: M, batch: B });
+    } catch (error) {
+      throw new RangeError(`replaceNoise: ${(error as Error).message}`);
+    }
+  }
   const t = new Float32Array(B);
   const scale = f32(1 - 1e-5);
   const eps = f32(1e-5);

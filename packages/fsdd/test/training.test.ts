@@ -86,8 +86,44 @@ describe('tiny/training replay', () => {
     expect(() => b.add([1.5], [1])).toThrow(/t\[0\]/);
   });
 
+  it('replaceNoise: sees each drawn row, takes the stream as without it, and may swap in other counts', () => {
+    const plain = trainingExample(counts, { setSize: M, batch: B, seed: 5 });
+    const seen: number[][] = [];
+    const watched = trainingExample(counts, {
+      setSize: M,
+      batch: B,
+      seed: 5,
+      replaceNoise: (row, noise) => {
+        seen.push([row, ...noise]);
+      },
+    });
+    expect(seen).toEqual([0, 1, 2].map((b) => [b, ...plain.noise.subarray(b * C, (b + 1) * C)]));
+    expect(watched).toEqual(plain);
+
+    // row 1's noise becomes row 0's data: z_t mixes the two data rows, σ follows the new noise
+    const swapped = trainingExample(counts, {
+      setSize: M,
+      batch: B,
+      seed: 5,
+      replaceNoise: (row, noise) => {
+        if (row === 1) noise.set(counts.subarray(0, C));
+      },
+    });
+    expect(swapped.t).toEqual(plain.t);
+    for (let c = 0; c < C; c++) {
+      const [x0, x1, t] = [counts[C + c], counts[c], swapped.t[1]];
+      expect(swapped.noise[C + c]).toBe(x1);
+      expect(swapped.zt[C + c]).toBe(Math.fround(Math.fround(t * x0) + Math.fround(Math.fround(1 - t) * x1)));
+      expect(swapped.sigma[C + c]).toBe(Math.fround(Math.abs(x1 - x0) / 4 + 1e-6));
+    }
+    expect(swapped.ztq.subarray(0, C)).toEqual(plain.ztq.subarray(0, C));
+  });
+
   it('rejects bad input', () => {
     expect(() => trainingExample(new Int32Array([1, 1, 1]), { setSize: 2 })).toThrow(/sum to 2, got 3/);
+    expect(() =>
+      trainingExample(counts, { setSize: M, batch: B, replaceNoise: (_, noise) => noise.fill(0) }),
+    ).toThrow(/replaceNoise: counts row 0: expected the counts to sum to 8, got 0/);
     expect(() => crossEntropy(new Float32Array(9), [9], 9)).toThrow(
       /targets\[0\]: expected a class in \[0, 9\), got 9/,
     );

@@ -88,6 +88,15 @@ export interface TrainDiT1DOptions extends TrainRunOptions, DataParallelOptions 
    * fainter than that vector's other part, the label directions got almost no gradient.
    */
   labelInitStd?: number;
+  /**
+   * Share of examples whose set noise X1 is another training digit's token set instead of the
+   * reference's random set (default 0, the reference). Their noised states mix two digits' tokens
+   * where the reference's mix a digit's with random entries, so the model learns, given the label,
+   * which tokens of a mixed state are the class's: what the sampler needs when its earlier draws
+   * have left tokens of other digits in the state (the reference's guidance at scale 50 does).
+   * Not in the reference.
+   */
+  dataNoise?: number;
   /** Width, depth and heads (default {@link DEMO_DIT1D_SIZES}). */
   sizes?: Partial<DiT1DSizeOptions>;
   /**
@@ -157,6 +166,21 @@ function checkInitSizes(
 }
 
 /**
+ * `trainingExample`'s `replaceNoise` for {@link TrainDiT1DOptions.dataNoise}: each row's noise
+ * becomes, with probability `share`, the token set of a training digit drawn uniformly from `counts`
+ * (`[digits·C]`).
+ */
+function digitNoise(counts: Int32Array, C: number, share: number, seed: number) {
+  const u = uniformStream(seed);
+  const digits = counts.length / C;
+  return (_row: number, noise: Int32Array) => {
+    const replace = u() < share;
+    const digit = Math.min(digits - 1, Math.floor(u() * digits));
+    if (replace) noise.set(counts.subarray(digit * C, (digit + 1) * C));
+  };
+}
+
+/**
  * Trains a class-conditional DiT1D on the token sets of a trained tokenizer.
  *
  * @example
@@ -183,6 +207,9 @@ export async function trainDiT1D(
     throw new RangeError(`emaDecay: expected a number in [0, 1), got ${emaDecay}`);
   if (!(dropout >= 0 && dropout < 1))
     throw new RangeError(`labelDropout: expected a number in [0, 1), got ${dropout}`);
+  const dataNoise = options.dataNoise ?? 0;
+  if (!(dataNoise >= 0 && dataNoise <= 1))
+    throw new RangeError(`dataNoise: expected a number in [0, 1], got ${dataNoise}`);
   checkKeys('sizes', options.sizes, Object.keys(DEMO_DIT1D_SIZES));
   const sizes = { ...DEMO_DIT1D_SIZES, ...options.sizes };
   for (const [key, value] of Object.entries(sizes)) positiveInteger(`sizes.${key}`, value);
@@ -223,6 +250,8 @@ export async function trainDiT1D(
     labelLearningRateScale: labelLrScale,
     labelInitStd,
     labelDropout: dropout,
+    // recorded only when used, so that runs from before the option resume unchanged
+    ...(dataNoise > 0 ? { dataNoise } : {}),
     seed,
     workers,
   };
@@ -288,7 +317,13 @@ export async function trainDiT1D(
       x0.set(counts.subarray(index * C, (index + 1) * C), i * C);
       labels[i] = u() < dropout ? config.numClasses : data.labels[index];
     });
-    const example = trainingExample(x0, { setSize: M, batch: batchSize, seed: derivedSeed(seed, 'fsdd', s) });
+    const example = trainingExample(x0, {
+      setSize: M,
+      batch: batchSize,
+      seed: derivedSeed(seed, 'fsdd', s),
+      replaceNoise:
+        dataNoise > 0 ? digitNoise(counts, C, dataNoise, derivedSeed(seed, 'noise', s)) : undefined,
+    });
     const shards = shardRanges(batchSize, pool.workers).map(([a, b]) => ({
       rows: b - a,
       ztq: example.ztq.slice(a * C, b * C),

@@ -185,7 +185,19 @@ describe('trainDiT1D', { timeout: 240_000 }, () => {
     );
   });
 
+  it("dataNoise: noises examples towards other digits' sets, recorded in generator.json", async () => {
+    const plain = await trainDiT1D({ ...base(), out: join(dir, 'noise-a'), steps: 2 });
+    const mixed = await trainDiT1D({ ...base(), out: join(dir, 'noise-b'), steps: 2, dataNoise: 1 });
+    expect(await readFile(mixed.generatorPath)).not.toEqual(await readFile(plain.generatorPath));
+    const json = (name: string) => readFile(join(dir, name, 'generator.json'), 'utf8').then(JSON.parse);
+    expect((await json('noise-b')).dataNoise).toBe(1);
+    expect(await json('noise-a')).not.toHaveProperty('dataNoise');
+  });
+
   it('checks its settings before loading anything', async () => {
+    await expect(trainDiT1D({ ...base(), out: join(dir, 'z'), dataNoise: 2 })).rejects.toThrow(
+      /dataNoise: expected a number in \[0, 1\], got 2/,
+    );
     await expect(
       trainDiT1D({ ...base(), out: join(dir, 'x'), sizes: { hiddenSize: 30, depth: 1, numHeads: 4 } }),
     ).rejects.toThrow(/numHeads: expected a divisor of hiddenSize 30, got 4/);

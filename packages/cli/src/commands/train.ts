@@ -235,6 +235,12 @@ export const trainCommand: Command = {
       description:
         "share of examples trained with the null label, for classifier-free guidance (default 0.1, the reference's)",
     },
+    'data-noise': {
+      type: 'string',
+      valueName: 'p',
+      description:
+        "share of examples noised towards another training digit's token set instead of a random set, so that the generator learns which tokens of a mixed state are the class's (default 0, the reference's)",
+    },
     ...COMMON,
     ...SIZES,
   },
@@ -254,6 +260,7 @@ export const trainCommand: Command = {
         tokenizer,
         init: stringFlag(values, 'init'),
         labelDropout: labelDropoutFlag(values),
+        dataNoise: numberFlag(values, 'data-noise', 0, 1),
         sizes: sizesFlag(values) as TrainDiT1DOptions['sizes'],
         workers: workersFlag(values),
         signal,
