@@ -2,9 +2,9 @@
  * The reference's default sampler run on the Bayes-optimal denoiser of the training token sets:
  * what the generator would predict had it learnt its training objective exactly.
  *
- *   npx tsx --conditions=source packages/demo-models/scripts/bayes-denoiser.ts [per-class] [τ] [where] [preset]
+ *   npx tsx --conditions=source packages/demo-models/scripts/bayes-denoiser.ts [per-class] [τ] [where] [preset] [guidance]
  *
- * (default: 20 per class, τ = 1, everywhere, the reference's defaults)
+ * (default: 20 per class, τ = 1, everywhere, the reference's defaults; `guidance` overrides the preset's)
  *
  * Given a state z_t, the denoiser weighs every training digit's token set x by the likelihood that
  * FSDD's training process noises x into z_t (per entry: the set noise is 1 with probability M/C,
@@ -33,6 +33,7 @@ const perClass = Number(process.argv[2] ?? 20);
 const tau = Number(process.argv[3] ?? 1);
 const where = process.argv[4] ?? 'all';
 const preset = (process.argv[5] ?? 'reference') as SamplerPresetName;
+const guidance = process.argv[6];
 /** Likelihood floor per entry: stands for the greedy adjustment, which the likelihood leaves out. */
 const FLOOR = 1e-4;
 
@@ -153,7 +154,12 @@ const images = new Uint8Array(total * 3072);
 for (let start = 0; start < total; start += 100) {
   const rows = labels.subarray(start, Math.min(total, start + 100));
   const seeds = Array.from(rows, (_, i) => `${start + i}`);
-  const result = await sample(denoiser, { ...SAMPLER_PRESETS[preset], seeds, labels: rows });
+  const result = await sample(denoiser, {
+    ...SAMPLER_PRESETS[preset],
+    ...(guidance === undefined ? {} : { guidance }),
+    seeds,
+    labels: rows,
+  });
   images.set(await tokenizer.decode(result.tokens), start * 3072);
 }
 const heldFeatures = (await classifier.classify(heldOut.images)).features;
@@ -164,6 +170,6 @@ const perClassAccuracy = Array.from({ length: DIGIT_CLASSES }, (_, y) => {
   return `${(100 * accuracy(of(predictions), of(labels))).toFixed(0)}%`;
 });
 console.log(
-  `Bayes denoiser (τ = ${tau}, ${where}), ${preset} sampler, ${total} digits: accuracy ${(100 * quality.accuracy).toFixed(1)}%, MNIST-FID ${quality.fid.toFixed(1)}; per class ${perClassAccuracy.join(' ')}`,
+  `Bayes denoiser (τ = ${tau}, ${where}), ${preset} sampler${guidance === undefined ? '' : `, guidance ${guidance}`}, ${total} digits: accuracy ${(100 * quality.accuracy).toFixed(1)}%, MNIST-FID ${quality.fid.toFixed(1)}; per class ${perClassAccuracy.join(' ')}`,
 );
 await Promise.all([generator.release(), tokenizer.release(), classifier.release()]);
