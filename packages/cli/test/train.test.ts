@@ -82,11 +82,13 @@ describe('tokenset train-tokenizer / train', { timeout: 240_000 }, () => {
       '0.5',
       '--data-noise',
       '0.25',
+      '--time-shift',
+      '0.1',
     );
     expect(trained.code, trained.stderr).toBe(0);
     expect((await stat(join(gen, 'generator.pth'))).size).toBeGreaterThan(1000);
     const written = JSON.parse(await readFile(join(gen, 'generator.json'), 'utf8'));
-    expect([written.labelDropout, written.dataNoise]).toEqual([0.5, 0.25]);
+    expect([written.labelDropout, written.dataNoise, written.timeShift]).toEqual([0.5, 0.25, 0.1]);
   });
 
   it('fails with one clear line on bad input', async () => {
@@ -159,6 +161,11 @@ describe('tokenset train-tokenizer / train', { timeout: 240_000 }, () => {
       [
         ['train', '--tokenizer', 'x.pth', '--out', join(dir, 'g6'), '--data-noise', '1.5'],
         /--data-noise: expected a number in \[0, 1\], got 1.5/,
+        2,
+      ],
+      [
+        ['train', '--tokenizer', 'x.pth', '--out', join(dir, 'g7'), '--time-shift', 'soon'],
+        /--time-shift/,
         2,
       ],
     ];

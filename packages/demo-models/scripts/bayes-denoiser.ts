@@ -14,7 +14,8 @@
  * is the weighted mixture of those sets' counts. `where` limits it to a range of t (`lo-hi`, e.g.
  * `0.667-1.1`), and with `:cond` or `:uncond` to the labelled or the null-label rows there; the
  * committed generator predicts the rest. Prints the class accuracy and MNIST-FID of the decoded
- * digits, and the accuracy per class.
+ * digits, the accuracy per class, and step by step how many of the x0 draws and of the new states
+ * decode to the requested class (a set of other than M tokens decoded from its M smallest ids).
  */
 
 import { DiT1D } from '@tokenset/dit1d';
@@ -148,6 +149,19 @@ const denoiser: Denoiser = {
   },
 };
 
+/** M tokens of a counts row: its M smallest ids (repeated as counted), cycled if it has fewer. */
+function firstTokens(row: Int32Array): number[] {
+  const tokens: number[] = [];
+  for (let c = 0; c < row.length && tokens.length < M; c++) {
+    for (let r = 0; r < row[c] && tokens.length < M; r++) tokens.push(c);
+  }
+  if (tokens.length === 0) tokens.push(0);
+  for (let i = 0; tokens.length < M; i++) tokens.push(tokens[i]);
+  return tokens;
+}
+/** Per step (by model time): the x0 draws' and the new states' tokens, every row. */
+const trace = new Map<number, { tNext: number; x0: number[]; state: number[] }>();
+
 const total = perClass * DIGIT_CLASSES;
 const labels = Int32Array.from({ length: total }, (_, i) => Math.floor(i / perClass));
 const images = new Uint8Array(total * 3072);
@@ -159,6 +173,14 @@ for (let start = 0; start < total; start += 100) {
     ...(guidance === undefined ? {} : { guidance }),
     seeds,
     labels: rows,
+    onStep: ({ t, tNext, x0, counts: state }) => {
+      if (!trace.has(t)) trace.set(t, { tNext, x0: [], state: [] });
+      const step = trace.get(t)!;
+      for (let b = 0; b < rows.length; b++) {
+        step.x0.push(...firstTokens(x0.subarray(b * C, (b + 1) * C)));
+        step.state.push(...firstTokens(state.subarray(b * C, (b + 1) * C)));
+      }
+    },
   });
   images.set(await tokenizer.decode(result.tokens), start * 3072);
 }
@@ -172,4 +194,13 @@ const perClassAccuracy = Array.from({ length: DIGIT_CLASSES }, (_, y) => {
 console.log(
   `Bayes denoiser (τ = ${tau}, ${where}), ${preset} sampler${guidance === undefined ? '' : `, guidance ${guidance}`}, ${total} digits: accuracy ${(100 * quality.accuracy).toFixed(1)}%, MNIST-FID ${quality.fid.toFixed(1)}; per class ${perClassAccuracy.join(' ')}`,
 );
+const right = async (tokens: number[]) =>
+  `${(100 * accuracy((await classifier.classify(await tokenizer.decode(Int32Array.from(tokens)))).predictions, labels)).toFixed(1)}%`;
+const steps: string[] = [];
+for (const [t, step] of trace) {
+  steps.push(
+    `t ${t.toFixed(2)}: x0 ${await right(step.x0)}, state at ${step.tNext.toFixed(2)} ${await right(step.state)}`,
+  );
+}
+console.log(`the requested class, step by step:\n  ${steps.join('\n  ')}`);
 await Promise.all([generator.release(), tokenizer.release(), classifier.release()]);

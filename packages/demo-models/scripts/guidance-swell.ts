@@ -6,9 +6,10 @@
  *
  * (default: 10 per class, the committed generator)
  *
- * For each t: how many of the state's M tokens are the digit's own, and how often a linear read-out
+ * For each t: how many of the state's M tokens are the digit's own, how often a linear read-out
  * (softmax regression trained on the training digits' sets noised the same way) finds the class of
- * a held-out digit's noised set (the clean sets first, for comparison). For each guidance scale s: the
+ * a held-out digit's noised set (the clean sets first, for comparison), and how often the state,
+ * decoded as it is, is the digit's class by the classifier. For each guidance scale s: the
  * guided prediction's expected set size (the data set has M = 32 tokens) and how many entries it
  * makes likely (P(count ≥ 1) > 0.5), split into entries of the digit's own set and others. Then what the unconditional (null-label) prediction knows of the
  * class: fitted as a mixture of the ten conditional predictions, the weight it gives the true class
@@ -22,11 +23,19 @@
 import { DiT1D } from '@tokenset/dit1d';
 import { guide, sample, seededUniform, trainingExample } from '@tokenset/fsdd';
 import { SetTokenizer } from '@tokenset/tokenizer';
-import { DEMO_MODEL_PATHS, DIGIT_CLASSES, HELD_OUT_PER_CLASS, mnistDigits } from '../src/index.js';
+import {
+  accuracy,
+  DEMO_MODEL_PATHS,
+  DIGIT_CLASSES,
+  DigitClassifier,
+  HELD_OUT_PER_CLASS,
+  mnistDigits,
+} from '../src/index.js';
 
 const perClass = Number(process.argv[2] ?? 10);
 const generator = await DiT1D.load(process.argv[3] ?? DEMO_MODEL_PATHS.generator);
 const tokenizer = await SetTokenizer.load(DEMO_MODEL_PATHS.tokenizer);
+const classifier = await DigitClassifier.load(DEMO_MODEL_PATHS.classifier);
 const C = generator.codebookSize;
 const M = generator.setSize;
 const K = M + 1;
@@ -159,8 +168,12 @@ for (const t of [0.2, 0.4, 0.5, 0.6, 0.8]) {
   let own = 0;
   for (let i = 0; i < n * C; i++) own += Math.min(state[i], counts[i]);
   const readOut = linearReadOut(t, trainSets, heldOutSets);
+  const decoded = accuracy(
+    (await classifier.classify(await tokenizer.decodeCounts(state))).predictions,
+    labels,
+  );
   console.log(
-    `t = ${t}: ${(own / n).toFixed(1)} of the state's ${M} tokens are the digit's own; a linear read-out finds the class of ${(100 * readOut).toFixed(1)}% of held-out states`,
+    `t = ${t}: ${(own / n).toFixed(1)} of the state's ${M} tokens are the digit's own; a linear read-out finds the class of ${(100 * readOut).toFixed(1)}% of held-out states; decoded as they are, ${(100 * decoded).toFixed(1)}% are the digit's class`,
   );
   for (const s of [1, 4, 50]) {
     console.log(`  scale ${s}: ${swell(s === 1 ? cond : guide(cond, uncond, s, K))}`);
@@ -210,4 +223,4 @@ await sample(generator, {
 });
 console.log(`the sampler at the reference's defaults, ${rows.length} digits, mean sizes per step:`);
 console.log(`  ${perStep.join('; ')}`);
-await Promise.all([generator.release(), tokenizer.release()]);
+await Promise.all([generator.release(), tokenizer.release(), classifier.release()]);

@@ -194,7 +194,18 @@ describe('trainDiT1D', { timeout: 240_000 }, () => {
     expect(await json('noise-a')).not.toHaveProperty('dataNoise');
   });
 
+  it('timeShift: the model reads later times than the states were noised at, recorded in generator.json', async () => {
+    const plain = await trainDiT1D({ ...base(), out: join(dir, 'shift-a'), steps: 2 });
+    const shifted = await trainDiT1D({ ...base(), out: join(dir, 'shift-b'), steps: 2, timeShift: 0.2 });
+    expect(await readFile(shifted.generatorPath)).not.toEqual(await readFile(plain.generatorPath));
+    const json = JSON.parse(await readFile(join(dir, 'shift-b', 'generator.json'), 'utf8'));
+    expect(json.timeShift).toBe(0.2);
+  });
+
   it('checks its settings before loading anything', async () => {
+    await expect(trainDiT1D({ ...base(), out: join(dir, 'z2'), timeShift: -0.1 })).rejects.toThrow(
+      /timeShift: expected a number in \[0, 1\], got -0.1/,
+    );
     await expect(trainDiT1D({ ...base(), out: join(dir, 'z'), dataNoise: 2 })).rejects.toThrow(
       /dataNoise: expected a number in \[0, 1\], got 2/,
     );

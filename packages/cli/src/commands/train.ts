@@ -241,6 +241,12 @@ export const trainCommand: Command = {
       description:
         "share of examples noised towards another training digit's token set instead of a random set, so that the generator learns which tokens of a mixed state are the class's (default 0, the reference's)",
     },
+    'time-shift': {
+      type: 'string',
+      valueName: 'd',
+      description:
+        "the model reads each example at a time up to d later than its state was noised at, so that it learns to denoise states noisier than their time says, as the sampler's are (default 0, the reference's)",
+    },
     ...COMMON,
     ...SIZES,
   },
@@ -261,6 +267,7 @@ export const trainCommand: Command = {
         init: stringFlag(values, 'init'),
         labelDropout: labelDropoutFlag(values),
         dataNoise: numberFlag(values, 'data-noise', 0, 1),
+        timeShift: numberFlag(values, 'time-shift', 0, 1),
         sizes: sizesFlag(values) as TrainDiT1DOptions['sizes'],
         workers: workersFlag(values),
         signal,
