@@ -2,9 +2,10 @@
  * The reference's default sampler run on the Bayes-optimal denoiser of the training token sets:
  * what the generator would predict had it learnt its training objective exactly.
  *
- *   npx tsx --conditions=source packages/demo-models/scripts/bayes-denoiser.ts [per-class] [τ] [where] [preset] [guidance]
+ *   npx tsx --conditions=source packages/demo-models/scripts/bayes-denoiser.ts [per-class] [τ] [where] [preset] [guidance] [generator.pth]
  *
- * (default: 20 per class, τ = 1, everywhere, the reference's defaults; `guidance` overrides the preset's)
+ * (default: 20 per class, τ = 1, everywhere, the reference's defaults; `guidance`, unless empty, overrides the preset's;
+ * the committed generator)
  *
  * Given a state z_t, the denoiser weighs every training digit's token set x by the likelihood that
  * FSDD's training process noises x into z_t (per entry: the set noise is 1 with probability M/C,
@@ -13,33 +14,36 @@
  * set whatever the state), over the label's class (all classes for the null label); its prediction
  * is the weighted mixture of those sets' counts. `where` limits it to a range of t (`lo-hi`, e.g.
  * `0.667-1.1`), and with `:cond` or `:uncond` to the labelled or the null-label rows there; the
- * committed generator predicts the rest. Prints the class accuracy and MNIST-FID of the decoded
+ * generator predicts the rest. Prints the class accuracy and MNIST-FID of the decoded
  * digits, the accuracy per class, and step by step how many of the x0 draws and of the new states
- * decode to the requested class (a set of other than M tokens decoded from its M smallest ids).
+ * decode to the requested class (a set of other than M tokens decoded as the sampler decodes it,
+ * by `tokensFromCounts`).
  */
 
 import { DiT1D } from '@tokenset/dit1d';
 import { type Denoiser, SAMPLER_PRESETS, type SamplerPresetName, sample } from '@tokenset/fsdd';
+import { tokensFromCounts } from '@tokenset/set-codec';
 import { SetTokenizer } from '@tokenset/tokenizer';
 import {
   accuracy,
   DEMO_MODEL_PATHS,
   DIGIT_CLASSES,
   DigitClassifier,
-  generationQuality,
   mnistDigits,
+  mnistFid,
 } from '../src/index.js';
 
 const perClass = Number(process.argv[2] ?? 20);
 const tau = Number(process.argv[3] ?? 1);
 const where = process.argv[4] ?? 'all';
 const preset = (process.argv[5] ?? 'reference') as SamplerPresetName;
-const guidance = process.argv[6];
+const guidance = process.argv[6] || undefined;
+const generatorPath = process.argv[7] ?? DEMO_MODEL_PATHS.generator;
 /** Likelihood floor per entry: stands for the greedy adjustment, which the likelihood leaves out. */
 const FLOOR = 1e-4;
 
 const tokenizer = await SetTokenizer.load(DEMO_MODEL_PATHS.tokenizer);
-const generator = await DiT1D.load(DEMO_MODEL_PATHS.generator);
+const generator = await DiT1D.load(generatorPath);
 const classifier = await DigitClassifier.load(DEMO_MODEL_PATHS.classifier);
 const C = generator.codebookSize;
 const M = generator.setSize;
@@ -149,16 +153,6 @@ const denoiser: Denoiser = {
   },
 };
 
-/** M tokens of a counts row: its M smallest ids (repeated as counted), cycled if it has fewer. */
-function firstTokens(row: Int32Array): number[] {
-  const tokens: number[] = [];
-  for (let c = 0; c < row.length && tokens.length < M; c++) {
-    for (let r = 0; r < row[c] && tokens.length < M; r++) tokens.push(c);
-  }
-  if (tokens.length === 0) tokens.push(0);
-  for (let i = 0; tokens.length < M; i++) tokens.push(tokens[i]);
-  return tokens;
-}
 /** Per step (by model time): the x0 draws' and the new states' tokens, every row. */
 const trace = new Map<number, { tNext: number; x0: number[]; state: number[] }>();
 
@@ -177,16 +171,16 @@ for (let start = 0; start < total; start += 100) {
       if (!trace.has(t)) trace.set(t, { tNext, x0: [], state: [] });
       const step = trace.get(t)!;
       for (let b = 0; b < rows.length; b++) {
-        step.x0.push(...firstTokens(x0.subarray(b * C, (b + 1) * C)));
-        step.state.push(...firstTokens(state.subarray(b * C, (b + 1) * C)));
+        step.x0.push(...tokensFromCounts(x0.subarray(b * C, (b + 1) * C), M));
+        step.state.push(...tokensFromCounts(state.subarray(b * C, (b + 1) * C), M));
       }
     },
   });
   images.set(await tokenizer.decode(result.tokens), start * 3072);
 }
 const heldFeatures = (await classifier.classify(heldOut.images)).features;
-const quality = await generationQuality(classifier, { images, labels }, heldFeatures);
-const predictions = (await classifier.classify(images)).predictions;
+const { predictions, features } = await classifier.classify(images);
+const quality = { accuracy: accuracy(predictions, labels), fid: mnistFid(features, heldFeatures) };
 const perClassAccuracy = Array.from({ length: DIGIT_CLASSES }, (_, y) => {
   const of = (a: Int32Array) => a.subarray(y * perClass, (y + 1) * perClass);
   return `${(100 * accuracy(of(predictions), of(labels))).toFixed(0)}%`;
