@@ -9,15 +9,15 @@ import { SAMPLER_PRESETS, type SamplerSettings } from '@tokenset/fsdd';
  * whole discretised Gaussian, adjustment from t ≥ 0.65).
  *
  * Why: on 1,000 generated digits (100 per class, `models/evaluation.json`) its class accuracy is
- * the best of the settings measured (97.3%, against 85.5% at the reference's defaults, whose
- * MNIST-FID is better: 29.4 against 33.2).
+ * the best of the settings measured (98.0%, against 92.0% at the reference's defaults, whose
+ * MNIST-FID is better: 25.2 against 30.1).
  *
  * What adjustment step 1.0 does, in the reference as here: no model call has t ≥ 1, so the draws are
- * never adjusted to the fixed sum, a set typically ends with 60–120 tokens, and it is decoded from its
+ * never adjusted to the fixed sum, a set typically ends with 70–170 tokens, and it is decoded from its
  * 32 smallest ids. Part of the preset's accuracy comes from that truncation (on this grown codebook
  * the smallest ids are the oldest entries, each followed later by near-copies):
  * `{ ...DEMO_SAMPLER, adjustFrom: 0 }` keeps the fixed sum at every step and makes fewer digits of the
- * requested class (91.7%), with a better MNIST-FID (29.2; `evaluation.json` has both).
+ * requested class (94.1%), at the same MNIST-FID (30.1; `evaluation.json` has both).
  *
  * Like a model's own generation settings, these are defaults for this model only: the library's
  * defaults (`@tokenset/fsdd`'s `reference` preset) are unchanged, and
