@@ -11,41 +11,47 @@ import { stepThroughput, tfjsMatmulCeilingGflops } from '../src/throughput.js';
 
 const bench: Bench = async () => {
   const rows: BenchRow[] = [];
-  const c = DEMO_TOKENIZER_CONFIG;
-  const shapes = new Map(
-    tokenizerParameterShapes(c).map((e) => [
-      e.name,
-      { shape: e.shape, data: new Float32Array(e.shape.reduce((a, b) => a * b, 1)) },
-    ]),
-  );
-  const flops = tokenizerFlops(tokenizerConfig(shapes, c.heads));
-  const dit: Parameters<typeof dit1dFlops>[0] = {
-    codebookSize: c.codebookSize,
-    setSize: c.numLatentTokens,
-    frequencySize: 256,
-    mlpHiddenSize: 4 * DEMO_DIT1D_SIZES.hiddenSize,
-    ...DEMO_DIT1D_SIZES,
-  };
-  const models = [
-    {
-      name: 'set tokenizer (32×32, patch 4, width 64)',
-      kind: 'tokenizer' as const,
-      batch: 32,
-      flops: flops.encoder + flops.decoder,
-    },
-    {
-      name: 'DiT1D (C=128, M=32, width 128, depth 4)',
-      kind: 'dit1d' as const,
-      batch: 32,
-      flops: dit1dFlops(dit, 1),
-    },
-  ];
+  // C = 128 is where the demo runs start; the committed demo models grew it to 512 (the harder case).
+  const models = [128, 512].flatMap((codebookSize) => {
+    const c = { ...DEMO_TOKENIZER_CONFIG, codebookSize };
+    const shapes = new Map(
+      tokenizerParameterShapes(c).map((e) => [
+        e.name,
+        { shape: e.shape, data: new Float32Array(e.shape.reduce((a, b) => a * b, 1)) },
+      ]),
+    );
+    const flops = tokenizerFlops(tokenizerConfig(shapes, c.heads));
+    const dit: Parameters<typeof dit1dFlops>[0] = {
+      codebookSize,
+      setSize: c.numLatentTokens,
+      frequencySize: 256,
+      mlpHiddenSize: 4 * DEMO_DIT1D_SIZES.hiddenSize,
+      ...DEMO_DIT1D_SIZES,
+    };
+    const { hiddenSize, depth } = DEMO_DIT1D_SIZES;
+    return [
+      {
+        name: `set tokenizer (32×32, patch 4, width ${c.width}, C=${codebookSize})`,
+        kind: 'tokenizer' as const,
+        codebookSize,
+        batch: 32,
+        flops: flops.encoder + flops.decoder,
+      },
+      {
+        name: `DiT1D (C=${codebookSize}, M=32, width ${hiddenSize}, depth ${depth})`,
+        kind: 'dit1d' as const,
+        codebookSize,
+        batch: 32,
+        flops: dit1dFlops(dit, 1),
+      },
+    ];
+  });
   for (const m of models) {
     let oneThread = 0;
     for (const workers of [1, 2]) {
       const perStep: number[] = [];
       const ceilings: number[] = [];
-      const timer = await stepThroughput(m.kind, m.batch, workers);
+      const timer = await stepThroughput(m.kind, m.batch, workers, m.codebookSize);
       try {
         await timer.step(); // warm-up
         for (let i = 0; i < 3; i++) {

@@ -86,11 +86,39 @@ export class DataParallel {
 
   /**
    * The gradients of a batch given as one shard per worker (`inputs.length === workers`), the
-   * first computed here while the threads compute the others.
+   * first computed here while the threads compute the others. A batch too large for one pass
+   * (a WebAssembly heap holds at most a few GB) comes as several rounds of `workers` shards each
+   * (`inputs.length` a multiple of `workers`); their gradients are summed weighted by rows.
    */
   async gradients(params: Params, inputs: readonly ShardInput[]): Promise<BatchGradients> {
-    if (inputs.length !== this.workers)
-      throw new RangeError(`inputs: expected ${this.workers} shards, got ${inputs.length}`);
+    const rounds = inputs.length / this.workers;
+    if (!(Number.isInteger(rounds) && rounds >= 1))
+      throw new RangeError(`inputs: expected a multiple of ${this.workers} shards, got ${inputs.length}`);
+    if (rounds === 1) return this.round(params, inputs);
+    const total = inputs.reduce((n, s) => n + s.rows, 0);
+    let value = 0;
+    const sums: Record<string, { sum: Float32Array; shape: number[] }> = {};
+    const sides: ShardSide[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const shards = inputs.slice(r * this.workers, (r + 1) * this.workers);
+      const weight = shards.reduce((n, s) => n + s.rows, 0) / total;
+      const part = await this.round(params, shards);
+      value += weight * part.value;
+      for (const [name, g] of Object.entries(part.grads)) {
+        const data = g.dataSync() as Float32Array;
+        const into = (sums[name] ??= { sum: new Float32Array(data.length), shape: g.shape });
+        for (let j = 0; j < data.length; j++) into.sum[j] += weight * data[j];
+      }
+      tf.dispose(Object.values(part.grads));
+      sides.push(...part.sides);
+    }
+    const grads: Record<string, tf.Tensor> = {};
+    for (const [name, { sum, shape }] of Object.entries(sums)) grads[name] = tf.tensor(sum, shape);
+    return { value, grads, sides };
+  }
+
+  /** One pass: a shard per worker, the first computed here while the threads compute the others. */
+  private async round(params: Params, inputs: readonly ShardInput[]): Promise<BatchGradients> {
     const values: Record<string, Float32Array> = {};
     // dataSync reads a copy and postMessage clones it: no third copy here, on every step.
     if (this.threads.length > 0) for (const [name, v] of params) values[name] = v.dataSync() as Float32Array;

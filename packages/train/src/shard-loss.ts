@@ -115,6 +115,19 @@ export function shardGradients(
   return tf.variableGrads(() => shardLoss(model, p, input, side), trainedVariables(model, p));
 }
 
+/**
+ * Row ranges of a batch of `rows` for `workers` workers holding at most `maxRows` rows each at a
+ * time: as few rounds of `workers` shards as that allows, the shards as even as possible, in order.
+ */
+export function batchShards(
+  rows: number,
+  workers: number,
+  maxRows = Number.POSITIVE_INFINITY,
+): [number, number][] {
+  const rounds = Math.max(1, Math.ceil(rows / (workers * maxRows)));
+  return shardRanges(rows, rounds * workers);
+}
+
 /** Row ranges of `rows` rows over `shards` shards, as even as possible, in order. */
 export function shardRanges(rows: number, shards: number): [number, number][] {
   return Array.from({ length: shards }, (_, i) => [

@@ -4,9 +4,9 @@ import { dit1dShapes } from '@tokenset/dit1d';
 import { AdamW } from './adam.js';
 import { DataParallel } from './data-parallel.js';
 import { fanIn, initParams, type ShapeEntry } from './init.js';
-import { type ShardInput, type ShardModel, shardRanges } from './shard-loss.js';
+import { batchShards, type ShardInput, type ShardModel } from './shard-loss.js';
 import { initBackend, tf } from './tf.js';
-import { DEMO_DIT1D_SIZES } from './train-dit1d.js';
+import { DEMO_DIT1D_SIZES, dit1dShardRows } from './train-dit1d.js';
 import { DEMO_TOKENIZER_CONFIG, tokenizerParameterShapes } from './train-tokenizer.js';
 
 /** GFLOP/s of tfjs-wasm's float32 product of two 1024×1024 matrices (median of 3). */
@@ -34,15 +34,22 @@ export interface StepTimer {
   close(): Promise<void>;
 }
 
+/** The codebook size the training runs start from (the committed demo models grew theirs to 512). */
+const FIRST_CODEBOOK_SIZE = DEMO_TOKENIZER_CONFIG.codebookSize;
+
 /**
  * A full training step of a demo-sized model on synthetic data, with the batch shared among
- * `workers` threads, as the training runs share it.
+ * `workers` threads, as the training runs share it. `codebookSize` is C of both models (default
+ * 128, where the demo runs start; the committed demo models have 512).
  */
 export async function stepThroughput(
   kind: 'tokenizer' | 'dit1d',
   batch: number,
   workers = 1,
+  codebookSize = FIRST_CODEBOOK_SIZE,
 ): Promise<StepTimer> {
+  if (!(Number.isInteger(codebookSize) && codebookSize >= 2))
+    throw new RangeError(`codebookSize: expected an integer ≥ 2, got ${codebookSize}`);
   await initBackend();
   const rule = (e: { shape: number[] }) =>
     e.shape.length === 1
@@ -52,7 +59,7 @@ export async function stepThroughput(
   let shapes: ShapeEntry[];
   let shard: (from: number, to: number) => ShardInput;
   if (kind === 'tokenizer') {
-    const c = DEMO_TOKENIZER_CONFIG;
+    const c = { ...DEMO_TOKENIZER_CONFIG, codebookSize };
     model = { kind, config: c };
     shapes = tokenizerParameterShapes(c);
     const pixels = c.imageSize * c.imageSize * 3;
@@ -63,7 +70,7 @@ export async function stepThroughput(
       quantizing: true,
     });
   } else {
-    const c = { codebookSize: 128, setSize: 32, numClasses: 10, ...DEMO_DIT1D_SIZES };
+    const c = { codebookSize, setSize: 32, numClasses: 10, ...DEMO_DIT1D_SIZES };
     model = { kind, config: c };
     shapes = dit1dShapes(c);
     const C = c.codebookSize;
@@ -81,7 +88,8 @@ export async function stepThroughput(
   const p = initParams(shapes, rule, 0);
   const opt = new AdamW(p);
   const pool = DataParallel.start(model, shapes, workers);
-  const inputs = shardRanges(batch, workers).map(([from, to]) => shard(from, to));
+  const maxRows = kind === 'dit1d' ? dit1dShardRows(codebookSize) : undefined;
+  const inputs = batchShards(batch, workers, maxRows).map(([from, to]) => shard(from, to));
   return {
     async step() {
       const t0 = performance.now();

@@ -42,7 +42,7 @@ import {
   workerCount,
   writeJsonAtomic,
 } from './run-files.js';
-import { shardRanges } from './shard-loss.js';
+import { batchShards } from './shard-loss.js';
 import { initBackend, tf } from './tf.js';
 
 /**
@@ -340,7 +340,7 @@ export async function trainDiT1D(
       const v = uniformStream(derivedSeed(seed, 'time', s));
       for (let i = 0; i < batchSize; i++) example.t[i] = Math.min(1, example.t[i] + v() * timeShift);
     }
-    const shards = shardRanges(batchSize, pool.workers).map(([a, b]) => ({
+    const shards = batchShards(batchSize, pool.workers, dit1dShardRows(C)).map(([a, b]) => ({
       rows: b - a,
       ztq: example.ztq.slice(a * C, b * C),
       t: example.t.slice(a, b),
@@ -370,4 +370,13 @@ export async function trainDiT1D(
     tf.dispose([...params.values(), ...ema.shadow.values()]);
   }
   return { generatorPath: files.model, steps: done };
+}
+
+/**
+ * The rows one thread takes of a DiT1D batch at a time. Its attention runs over the C codebook
+ * entries, so a row's activations grow as C²: at C = 512 tfjs-wasm's heap held 16 rows and
+ * overflowed at 32 ("memory access out of bounds"). Larger shards are cut into rounds.
+ */
+export function dit1dShardRows(codebookSize: number): number {
+  return Math.max(1, Math.floor(16 * (512 / codebookSize) ** 2));
 }

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DataParallel } from '../src/data-parallel.js';
 import type { DiT1DNetConfig } from '../src/dit1d-net.js';
 import { initParams } from '../src/init.js';
-import { type ShardInput, type ShardModel, shardRanges } from '../src/shard-loss.js';
+import { batchShards, type ShardInput, type ShardModel, shardRanges } from '../src/shard-loss.js';
 import { initBackend, type tf } from '../src/tf.js';
 import { tokenizerParameterShapes, tokenizerRunConfig } from '../src/train-tokenizer.js';
 import { TINY_TOKENIZER } from './helpers.js';
@@ -34,7 +34,10 @@ function relativeGap(a: Record<string, tf.Tensor>, b: Record<string, tf.Tensor>)
   return gap / scale;
 }
 
-/** The batch's gradients in one shard and in two (the second on a worker thread). */
+/**
+ * The batch's gradients in one shard, in two (the second on a worker thread), and in rounds of at
+ * most 2 rows per shard on one thread and on two.
+ */
 async function oneAndTwo(
   model: ShardModel,
   shapes: { name: string; shape: number[] }[],
@@ -55,7 +58,11 @@ async function oneAndTwo(
     p,
     shardRanges(rows, 2).map(([a, b]) => shard(a, b)),
   );
-  return { whole, split, again };
+  const rounds = [1, 2].map((workers) => batchShards(rows, workers, 2).map(([a, b]) => shard(a, b)));
+  const roundsOne = await one.gradients(p, rounds[0]);
+  const roundsTwo = await two.gradients(p, rounds[1]);
+  expect(rounds.map((r) => r.length)).toEqual([Math.ceil(rows / 2), 2 * Math.ceil(rows / 4)]);
+  return { whole, split, again, roundsOne, roundsTwo };
 }
 
 describe('DataParallel', { timeout: 120_000 }, () => {
@@ -81,7 +88,7 @@ describe('DataParallel', { timeout: 120_000 }, () => {
       t: t.slice(a, b),
       labels: labels.slice(a, b),
     });
-    const { whole, split, again } = await oneAndTwo(
+    const { whole, split, again, roundsOne, roundsTwo } = await oneAndTwo(
       { kind: 'dit1d', config },
       dit1dShapes(config),
       shard,
@@ -90,6 +97,10 @@ describe('DataParallel', { timeout: 120_000 }, () => {
     expect(Math.abs(split.value - whole.value) / whole.value).toBeLessThan(1e-5);
     expect(relativeGap(whole.grads, split.grads)).toBeLessThan(1e-4);
     expect(relativeGap(split.grads, again.grads)).toBe(0);
+    for (const r of [roundsOne, roundsTwo]) {
+      expect(Math.abs(r.value - whole.value) / whole.value).toBeLessThan(1e-5);
+      expect(relativeGap(whole.grads, r.grads)).toBeLessThan(1e-4);
+    }
   });
 
   it("gives a quantising tokenizer batch the gradient of one thread, with every shard's codes", async () => {
@@ -102,7 +113,7 @@ describe('DataParallel', { timeout: 120_000 }, () => {
       images: images.slice(a * pixels, b * pixels),
       quantizing: true,
     });
-    const { whole, split } = await oneAndTwo(
+    const { whole, split, roundsOne, roundsTwo } = await oneAndTwo(
       { kind: 'tokenizer', config },
       tokenizerParameterShapes(config),
       shard,
@@ -112,6 +123,10 @@ describe('DataParallel', { timeout: 120_000 }, () => {
     expect(relativeGap(whole.grads, split.grads)).toBeLessThan(1e-4);
     const codes = (r: typeof whole) => r.sides.flatMap((s) => [...(s.codes ?? [])]);
     expect(codes(split)).toEqual(codes(whole));
+    for (const r of [roundsOne, roundsTwo]) {
+      expect(relativeGap(whole.grads, r.grads)).toBeLessThan(1e-4);
+      expect(codes(r)).toEqual(codes(whole));
+    }
     expect(codes(whole)).toHaveLength(rows * config.numLatentTokens);
   });
 
@@ -120,6 +135,8 @@ describe('DataParallel', { timeout: 120_000 }, () => {
       /workers: expected a positive integer, got 0/,
     );
     const pool = DataParallel.start({ kind: 'dit1d', config: {} as DiT1DNetConfig }, [], 1);
-    await expect(pool.gradients(new Map(), [])).rejects.toThrow(/inputs: expected 1 shards, got 0/);
+    await expect(pool.gradients(new Map(), [])).rejects.toThrow(
+      /inputs: expected a multiple of 1 shards, got 0/,
+    );
   });
 });
