@@ -88,70 +88,55 @@ export class DataParallel {
    * The gradients of a batch given as one shard per worker (`inputs.length === workers`), the
    * first computed here while the threads compute the others. A batch too large for one pass
    * (a WebAssembly heap holds at most a few GB) comes as several rounds of `workers` shards each
-   * (`inputs.length` a multiple of `workers`); their gradients are summed weighted by rows.
+   * (`inputs.length` a multiple of `workers`). Every shard's gradient is weighted by its rows.
    */
   async gradients(params: Params, inputs: readonly ShardInput[]): Promise<BatchGradients> {
     const rounds = inputs.length / this.workers;
     if (!(Number.isInteger(rounds) && rounds >= 1))
       throw new RangeError(`inputs: expected a multiple of ${this.workers} shards, got ${inputs.length}`);
-    if (rounds === 1) return this.round(params, inputs);
-    const total = inputs.reduce((n, s) => n + s.rows, 0);
-    let value = 0;
-    const sums: Record<string, { sum: Float32Array; shape: number[] }> = {};
-    const sides: ShardSide[] = [];
-    for (let r = 0; r < rounds; r++) {
-      const shards = inputs.slice(r * this.workers, (r + 1) * this.workers);
-      const weight = shards.reduce((n, s) => n + s.rows, 0) / total;
-      const part = await this.round(params, shards);
-      value += weight * part.value;
-      for (const [name, g] of Object.entries(part.grads)) {
-        const data = g.dataSync() as Float32Array;
-        const into = (sums[name] ??= { sum: new Float32Array(data.length), shape: g.shape });
-        for (let j = 0; j < data.length; j++) into.sum[j] += weight * data[j];
-      }
-      tf.dispose(Object.values(part.grads));
-      sides.push(...part.sides);
-    }
-    const grads: Record<string, tf.Tensor> = {};
-    for (const [name, { sum, shape }] of Object.entries(sums)) grads[name] = tf.tensor(sum, shape);
-    return { value, grads, sides };
-  }
-
-  /** One pass: a shard per worker, the first computed here while the threads compute the others. */
-  private async round(params: Params, inputs: readonly ShardInput[]): Promise<BatchGradients> {
-    const values: Record<string, Float32Array> = {};
-    // dataSync reads a copy and postMessage clones it: no third copy here, on every step.
-    if (this.threads.length > 0) for (const [name, v] of params) values[name] = v.dataSync() as Float32Array;
-    const pending = this.threads.map((thread, i) =>
-      this.ask(thread, { params: values, input: inputs[i + 1] }),
-    );
-    const side: ShardSide = { figures: {} };
-    const local = shardGradients(this.model, params, inputs[0], side);
-    if (this.threads.length === 0) {
+    if (inputs.length === 1) {
+      // One shard: exactly the plain single-thread step, the tensors as tfjs made them.
+      const side: ShardSide = { figures: {} };
+      const local = shardGradients(this.model, params, inputs[0], side);
       const value = local.value.dataSync()[0];
       local.value.dispose();
       return { value, grads: local.grads, sides: [side] };
     }
-    const replies = await Promise.all(pending);
+    const values: Record<string, Float32Array> = {};
+    // dataSync reads a copy and postMessage clones it: no third copy here, once per step.
+    if (this.threads.length > 0) for (const [name, v] of params) values[name] = v.dataSync() as Float32Array;
     const total = inputs.reduce((n, s) => n + s.rows, 0);
-    const weights = inputs.map((s) => s.rows / total);
-    let value = weights[0] * local.value.dataSync()[0];
-    replies.forEach((r, i) => {
-      value += weights[i + 1] * r.value;
-    });
-    const grads: Record<string, tf.Tensor> = {};
-    for (const [name, g] of Object.entries(local.grads)) {
-      const sum = Float32Array.from(g.dataSync() as Float32Array, (x) => weights[0] * x);
-      replies.forEach((r, i) => {
-        const other = r.grads[name];
-        if (other === undefined) return;
-        const w = weights[i + 1];
-        for (let j = 0; j < sum.length; j++) sum[j] += w * other[j];
+    let value = 0;
+    const sums: Record<string, { sum: Float32Array; shape: number[] }> = {};
+    const sides: ShardSide[] = [];
+    for (let r = 0; r < inputs.length; r += this.workers) {
+      const shards = inputs.slice(r, r + this.workers);
+      const pending = this.threads.map((thread, i) =>
+        this.ask(thread, { params: values, input: shards[i + 1] }),
+      );
+      const side: ShardSide = { figures: {} };
+      const local = shardGradients(this.model, params, shards[0], side);
+      const replies = await Promise.all(pending);
+      const weights = shards.map((s) => s.rows / total);
+      value += weights[0] * local.value.dataSync()[0];
+      replies.forEach((reply, i) => {
+        value += weights[i + 1] * reply.value;
       });
-      grads[name] = tf.tensor(sum, g.shape);
+      for (const [name, g] of Object.entries(local.grads)) {
+        const into = (sums[name] ??= { sum: new Float32Array(g.size), shape: g.shape });
+        const parts = [g.dataSync() as Float32Array, ...replies.map((reply) => reply.grads[name])];
+        parts.forEach((part, i) => {
+          if (part === undefined) return;
+          const w = weights[i];
+          for (let j = 0; j < part.length; j++) into.sum[j] += w * part[j];
+        });
+      }
+      tf.dispose([local.value, ...Object.values(local.grads)]);
+      sides.push(side, ...replies.map((reply) => reply.side));
     }
-    tf.dispose([local.value, ...Object.values(local.grads)]);
-    return { value, grads, sides: [side, ...replies.map((r) => r.side)] };
+    const grads: Record<string, tf.Tensor> = {};
+    for (const [name, { sum, shape }] of Object.entries(sums)) grads[name] = tf.tensor(sum, shape);
+    return { value, grads, sides };
   }
 
   /** Stops the threads. */

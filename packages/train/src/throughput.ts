@@ -34,9 +34,6 @@ export interface StepTimer {
   close(): Promise<void>;
 }
 
-/** The codebook size the training runs start from (the committed demo models grew theirs to 512). */
-const FIRST_CODEBOOK_SIZE = DEMO_TOKENIZER_CONFIG.codebookSize;
-
 /**
  * A full training step of a demo-sized model on synthetic data, with the batch shared among
  * `workers` threads, as the training runs share it. `codebookSize` is C of both models (default
@@ -46,7 +43,7 @@ export async function stepThroughput(
   kind: 'tokenizer' | 'dit1d',
   batch: number,
   workers = 1,
-  codebookSize = FIRST_CODEBOOK_SIZE,
+  codebookSize = DEMO_TOKENIZER_CONFIG.codebookSize,
 ): Promise<StepTimer> {
   if (!(Number.isInteger(codebookSize) && codebookSize >= 2))
     throw new RangeError(`codebookSize: expected an integer ≥ 2, got ${codebookSize}`);
